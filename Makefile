@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xtcp - an alternative TCP as a loadable kernel module.
+#
+#   make              build module/xtcp.ko for the running kernel
+#                     (or for KDIR=/path/to/kernel/build)
+#   make demo         install what is needed, boot a VM with xtcp loaded and
+#                     show a handshake, a transfer and a close, decoded as TCP
+#   make check        the whole suite: unit tests, then the selftests in a VM
+#                     (KERNEL=6.1|6.12|debug|DIR, TESTS=all|smoke)
+#   make unit         user-space unit tests and fuzz smoke of module/proto/
+#   make checkpatch   kernel coding style of module/
+#   make help         this list
+#
+# The host running "make check" needs no module support: every module test
+# runs in a QEMU guest (selftests/vm/).
+
+KERNEL ?= 6.1
+TESTS ?= all
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+# Plain "make" builds for this machine's kernel when its headers are there.
+ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
+KDIR ?= $(HOST_KDIR)
+endif
+
+include selftests/vm/vm.mk
+
+# Headers of the VM kernel that "make check" boots.
+VM_KDIR = $(shell selftests/vm/get-kernel.sh --kdir $(KERNEL))
+# The module built for that kernel is kept apart from a host build.
+VM_KO := .cache/build/xtcp-$(subst /,_,$(KERNEL)).ko
+
+.PHONY: all module clean deps unit check check-build demo checkpatch help
+
+all: module
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-$$(uname -r) or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+
+deps:	## install host packages (Debian 12)
+	selftests/vm/install-deps.sh
+
+unit:	## unit tests + fuzz smoke of the pure protocol logic
+	$(MAKE) -C selftests/unit run fuzz-smoke
+
+# Build the module against the VM kernel's headers, and the selftests.
+check-build: deps
+	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
+	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module modules
+	mkdir -p .cache/build
+	cp module/xtcp.ko $(VM_KO)
+	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
+	$(MAKE) -C selftests
+
+check: check-build unit	## the whole suite in a VM
+	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
+		--timeout $(VM_TIMEOUT) --module $(CURDIR)/$(VM_KO) \
+		-- ./run_tests.sh $(TESTS)
+
+demo: check-build	## show xtcp at work in a VM, decoded as TCP
+	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
+		--timeout 300 --module $(CURDIR)/$(VM_KO) -- ./demo.sh
+	@echo "=== the capture, decoded as TCP (tshark -d ip.proto==253,tcp)"
+	tshark -r .cache/demo/xtcp-demo.pcap -d ip.proto==253,tcp \
+		-Y 'ip.proto == 253' 2>/dev/null
+
+checkpatch:	## kernel coding style (scripts/checkpatch.pl from linux-source-6.1)
+	perl $$(selftests/vm/fetch-kselftest.sh)/scripts/checkpatch.pl \
+		--no-tree --strict --show-types -f \
+		$$(find module -name '*.[ch]' -not -name '*.mod.c' | sort)
+
+clean:
+	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean)
+	rm -rf module/*.o module/proto/*.o module/*.ko module/*.mod* \
+		module/.*.cmd module/proto/.*.cmd module/Module.symvers \
+		module/modules.order .cache/build
+	-$(MAKE) -C selftests clean
+	-$(MAKE) -C selftests/unit clean
+
+help:
+	@sed -n '3,17p' Makefile

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * input.c - what a connection does with an arriving segment, state by
+ * state, following the "SEGMENT ARRIVES" event processing of RFC 9293
+ * §3.10.7 with RFC 5961's defences against blind RST and SYN injection.
+ *
+ * Called with the socket locked: from softirq under bh_lock_sock() or from
+ * the backlog when the owning process releases the socket. The segment's
+ * data starts after the header; XTCP_SKB_CB() holds what rcv.c parsed.
+ * Every function here consumes the skb it is given.
+ */
+#include <net/tcp.h>
+
+#include "xtcp.h"
+#include "proto/segment.h"
+
+static u32 xtcp_rcv_window_left(const struct xtcp_sock *xs)
+{
+	u32 right = xs->rcv_wup + xs->rcv_wnd;
+
+	return xtcp_seq_after(right, xs->rcv_nxt) ? right - xs->rcv_nxt : 0;
+}
+
+/* The peer's MSS option against what our route allows (RFC 9293 §3.7.1). */
+static void xtcp_set_peer_mss(struct sock *sk, u16 peer_mss)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u16 mss = peer_mss ? peer_mss : XTCP_DEFAULT_MSS;
+
+	xs->mss_cap = clamp_t(u16, min(mss, xs->advmss), XTCP_MIN_MSS, 65535);
+	if (xs->user_mss && xs->user_mss < xs->mss_cap)
+		xs->mss_cap = xs->user_mss;
+	xtcp_sync_mss(sk);
+}
+
+static void xtcp_take_window(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->snd_wnd = cb->window;
+	xs->snd_wl1 = cb->seq;
+	xs->snd_wl2 = cb->ack_seq;
+	if (cb->window > xs->max_window) {
+		xs->max_window = cb->window;
+		xtcp_sync_mss(sk);
+	}
+}
+
+/*
+ * Free what @ack acknowledges from the write queue; take an RTT sample from
+ * the newest segment acknowledged that was sent once (Karn's rule).
+ */
+static void xtcp_clean_write_queue(struct sock *sk, u32 ack)
+{
+	struct sk_buff *skb;
+	u32 sample_from = 0;
+	bool sample = false;
+
+	while ((skb = skb_peek(&sk->sk_write_queue)) != NULL) {
+		/* skb is acknowledged whole, or not at all */
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_after(cb->end_seq, ack))
+			break;
+		if (!cb->retransmitted) {
+			sample = true;
+			sample_from = cb->sent_at;
+		} else {
+			sample = false;
+		}
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk->sk_wmem_queued -= skb->truesize;
+		kfree_skb(skb);
+	}
+	if (sample)
+		xtcp_rtt_sample(sk, sample_from);
+}
+
+/*
+ * RFC 5681 §2 duplicate ACK: acknowledges nothing new, carries no data,
+ * leaves the window as it was, while data is outstanding. The third one
+ * triggers a fast retransmit (§3.2); recovery then lasts until everything
+ * sent before it is acknowledged (RFC 6582).
+ */
+static void xtcp_dup_ack(struct sock *sk, const struct xtcp_skb_cb *cb,
+			 bool bare)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!bare || cb->window != xs->snd_wnd || xs->snd_una == xs->snd_nxt)
+		return;
+	if (++xs->dup_acks != XTCP_DUPACK_THRESH || xs->in_recovery)
+		return;
+	xs->in_recovery = true;
+	xs->recover = xs->snd_nxt;
+	xtcp_retransmit_head(sk);
+}
+
+/* A new ACK during recovery: resend the next hole or leave recovery. */
+static void xtcp_partial_ack(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->dup_acks = 0;
+	if (!xs->in_recovery)
+		return;
+	if (xtcp_seq_before(xs->snd_una, xs->recover))
+		xtcp_retransmit_head(sk);
+	else
+		xs->in_recovery = false;
+}
+
+/* RFC 9293 §3.10.7.4 fifth check: process an acceptable SEG.ACK. */
+static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
+			     bool bare)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (cb->ack_seq == xs->snd_una)
+		xtcp_dup_ack(sk, cb, bare);
+	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
+		xtcp_clean_write_queue(sk, cb->ack_seq);
+		xs->snd_una = cb->ack_seq;
+		xs->retransmits = 0;
+		xtcp_partial_ack(sk);
+		xtcp_rto_reset(sk);
+		/* RFC 6298 §5.2/5.3: stop or restart the timer. */
+		if (skb_queue_empty(&sk->sk_write_queue))
+			sk_stop_timer(sk, &xs->rtx_timer);
+		else
+			xtcp_arm_rtx(sk);
+		if (sk->sk_socket)
+			sk->sk_write_space(sk);
+	}
+	if (xtcp_window_update_ok(cb->seq, cb->ack_seq, xs->snd_wl1,
+				  xs->snd_wl2))
+		xtcp_take_window(sk, cb);
+}
+
+/* Our FIN is acknowledged once nothing, the FIN included, is outstanding. */
+static bool xtcp_fin_acked(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return xs->fin_queued && xs->snd_una == xs->write_seq;
+}
+
+/* RFC 9293 §3.10.7.4 second check, RST processing per state. */
+static void xtcp_reset(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	int err;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		err = ECONNREFUSED;
+		xtcp_inc_stat(net, XTCP_MIB_ATTEMPTFAILS);
+		break;
+	case TCP_CLOSE_WAIT:
+		err = EPIPE;
+		break;
+	default:
+		err = ECONNRESET;
+		break;
+	}
+	/* A passive child never seen by a process just disappears. */
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	xtcp_done(sk);
+}
+
+/* RFC 5961 §3.2 / §4: answer a suspicious RST or SYN with our state. */
+static void xtcp_challenge_ack(struct sock *sk)
+{
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_CHALLENGEACKS);
+	xtcp_send_ack(sk);
+}
+
+/* RFC 9293 §3.10.7.3: a segment for a connection in SYN_SENT. */
+static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool ack_ok = false;
+
+	if (cb->flags & TCPHDR_ACK) {
+		ack_ok = xtcp_seq_after(cb->ack_seq, xs->iss) &&
+			 !xtcp_seq_after(cb->ack_seq, xs->snd_nxt);
+		if (!ack_ok) {
+			xtcp_send_reset_for(sock_net(sk), skb);
+			goto drop;
+		}
+	}
+	if (cb->flags & TCPHDR_RST) {
+		if (ack_ok)
+			xtcp_reset(sk);	/* connection refused */
+		goto drop;
+	}
+	if (!(cb->flags & TCPHDR_SYN))
+		goto drop;
+
+	xs->irs = cb->seq;
+	xs->rcv_nxt = cb->seq + 1;
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcv_wup = xs->rcv_nxt;
+	xtcp_set_peer_mss(sk, cb->mss);
+	xtcp_take_window(sk, cb);
+
+	if (ack_ok) {
+		xtcp_ack_advance(sk, cb, false);
+		xtcp_event(sk, XTCP_EV_RCV_SYNACK);
+		xtcp_sndbuf_expand(sk);
+		xtcp_send_ack(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+		xtcp_push(sk);
+	} else {
+		/* Simultaneous open: our queued SYN goes again as SYN-ACK. */
+		xtcp_event(sk, XTCP_EV_RCV_SYN);
+		xtcp_transmit_skb(sk, skb_peek(&sk->sk_write_queue));
+		xtcp_arm_rtx(sk);
+	}
+drop:
+	kfree_skb(skb);
+}
+
+/* RFC 9293 §3.10.7.4, TIME-WAIT: re-ACK a retransmitted FIN, restart 2MSL. */
+static void xtcp_rcv_time_wait(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (cb->flags & TCPHDR_RST) {
+		/* RFC 1337 hazard H1: optionally let TIME_WAIT run out. */
+		if (!READ_ONCE(xn->rfc1337) &&
+		    xtcp_rst_check(cb->seq, xs->rcv_nxt, 1) == XTCP_RST_ACCEPT)
+			xtcp_done(sk);
+		goto drop;
+	}
+	if ((cb->flags & TCPHDR_FIN) && cb->end_seq == xs->rcv_nxt) {
+		xtcp_send_ack(sk);
+		xtcp_enter_time_wait(sk);
+		goto drop;
+	}
+	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
+				 xtcp_rcv_window_left(xs)) ||
+	    (cb->flags & TCPHDR_SYN))
+		xtcp_send_ack(sk);
+drop:
+	kfree_skb(skb);
+}
+
+/*
+ * SYN_RECV: an acceptable ACK completes the handshake. A listener's child
+ * first needs room in the accept queue; without it the ACK is dropped and
+ * the SYN-ACK timer gives the peer another chance, as in Linux.
+ */
+static bool xtcp_rcv_syn_recv_ack(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xtcp_seq_after(cb->ack_seq, xs->snd_una) ||
+	    xtcp_seq_after(cb->ack_seq, xs->snd_nxt)) {
+		xtcp_send_reset_for(sock_net(sk), skb);
+		return false;
+	}
+	if (xs->is_child && !xtcp_child_may_establish(sk))
+		return false;
+	xtcp_ack_advance(sk, cb, false);
+	xtcp_take_window(sk, cb);
+	xtcp_event(sk, XTCP_EV_RCV_ACK);
+	xtcp_sndbuf_expand(sk);
+	if (xs->is_child)
+		xtcp_child_established(sk);
+	else
+		sk->sk_state_change(sk);
+	return true;
+}
+
+/* RFC 9293 §3.10.7.4 seventh check: in-order data goes to the reader. */
+static bool xtcp_rcv_data(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 data_end = cb->seq + skb->len;
+
+	if (!skb->len)
+		return false;
+	if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
+		/* Out of order: no reassembly yet; the ACK asks again. */
+		return false;
+	}
+	if (!xtcp_seq_after(data_end, xs->rcv_nxt))
+		return false;	/* all old */
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	xs->rcv_nxt = data_end;
+	return true;
+}
+
+/* RFC 9293 §3.10.7.4 eighth check: the peer's FIN, once it is in order. */
+static void xtcp_rcv_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+	if (xtcp_event(sk, XTCP_EV_RCV_FIN) && sk->sk_state == TCP_TIME_WAIT)
+		xtcp_enter_time_wait(sk);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		if (sk->sk_shutdown == SHUTDOWN_MASK ||
+		    sk->sk_state == TCP_CLOSE)
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+		else
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+	}
+}
+
+/* Our FIN was acknowledged: FIN_WAIT1, CLOSING and LAST_ACK move on. */
+static bool xtcp_our_fin_acked(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		xtcp_event(sk, XTCP_EV_RCV_ACK);
+		if (sock_flag(sk, SOCK_DEAD))
+			xtcp_arm_fin_wait2(sk);
+		else
+			sk->sk_state_change(sk);
+		return true;
+	case TCP_CLOSING:
+		xtcp_event(sk, XTCP_EV_RCV_ACK);
+		xtcp_enter_time_wait(sk);
+		return sk->sk_state != TCP_CLOSE;
+	case TCP_LAST_ACK:
+		xtcp_done(sk);
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* A duplicate of the peer's SYN (same ISN) in a synchronized state. */
+static bool xtcp_rcv_dup_syn(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (sk->sk_state == TCP_SYN_RECV && (cb->flags & TCPHDR_ACK)) {
+		/* Simultaneous open: the peer's SYN-ACK acks our SYN. */
+		cb->seq++;
+		cb->flags &= ~TCPHDR_SYN;
+		return true;
+	}
+	if (sk->sk_state == TCP_SYN_RECV)
+		xtcp_transmit_skb(sk, skb_peek(&sk->sk_write_queue));
+	else
+		xtcp_send_ack(sk);
+	return false;
+}
+
+static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool queued = false, need_ack = false, text_ok = true;
+
+	if ((cb->flags & TCPHDR_SYN) && cb->seq == xs->irs &&
+	    !xtcp_rcv_dup_syn(sk, skb))
+		goto drop;
+
+	/* First check: sequence number. */
+	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
+				 xtcp_rcv_window_left(xs))) {
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTOFWINDOW);
+		/*
+		 * RFC 9293 §3.10.7.4: with the window closed, the next
+		 * expected segment's ACK, window and RST still count; only
+		 * its text is refused. Otherwise two full buffers deadlock.
+		 */
+		if (cb->seq != xs->rcv_nxt) {
+			if (!(cb->flags & TCPHDR_RST))
+				xtcp_send_ack(sk);
+			goto drop;
+		}
+		text_ok = false;
+		need_ack = true;
+	}
+	/* Second check: RST (RFC 5961 §3.2). */
+	if (cb->flags & TCPHDR_RST) {
+		switch (xtcp_rst_check(cb->seq, xs->rcv_nxt,
+				       xtcp_rcv_window_left(xs))) {
+		case XTCP_RST_ACCEPT:
+			xtcp_reset(sk);
+			break;
+		case XTCP_RST_CHALLENGE:
+			xtcp_challenge_ack(sk);
+			break;
+		case XTCP_RST_DROP:
+			break;
+		}
+		goto drop;
+	}
+	/* Fourth check: a SYN in window (RFC 5961 §4). */
+	if (cb->flags & TCPHDR_SYN) {
+		xtcp_challenge_ack(sk);
+		goto drop;
+	}
+	/* Fifth check: ACK. */
+	if (!(cb->flags & TCPHDR_ACK))
+		goto drop;
+	if (sk->sk_state == TCP_SYN_RECV && !xtcp_rcv_syn_recv_ack(sk, skb))
+		goto drop;
+	switch (xtcp_ack_check(cb->ack_seq, xs->snd_una, xs->snd_nxt)) {
+	case XTCP_ACK_FUTURE:
+		xtcp_send_ack(sk);
+		goto drop;
+	case XTCP_ACK_OLD:
+		break;
+	case XTCP_ACK_OK:
+		xtcp_ack_advance(sk, cb, !skb->len &&
+				 !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)));
+		if (xtcp_fin_acked(sk) && !xtcp_our_fin_acked(sk))
+			goto drop;	/* LAST_ACK done, or TIME_WAIT overflowed */
+		break;
+	}
+
+	/* Seventh check: data, while the peer may still send it. */
+	if (skb->len && text_ok &&
+	    ((1 << sk->sk_state) &
+	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+		if (sock_flag(sk, SOCK_DEAD)) {
+			/* Nobody will read it: RFC 9293 §3.10.7.4 says RST. */
+			xtcp_inc_stat(sock_net(sk), XTCP_MIB_ABORTONDATA);
+			xtcp_send_active_reset(sk, GFP_ATOMIC);
+			xtcp_done(sk);
+			goto drop;
+		}
+		queued = xtcp_rcv_data(sk, skb);
+		need_ack = true;
+	}
+	/* Eighth check: FIN, processed only once all data before it is in. */
+	if ((cb->flags & TCPHDR_FIN) && cb->end_seq - 1 == xs->rcv_nxt &&
+	    (text_ok || !skb->len)) {
+		xtcp_rcv_fin(sk);
+		need_ack = true;
+	} else if ((cb->flags & TCPHDR_FIN) &&
+		   !xtcp_seq_after(cb->end_seq, xs->rcv_nxt)) {
+		need_ack = true;	/* a retransmitted FIN */
+	}
+	if (need_ack)
+		xtcp_send_ack(sk);
+	if (queued)
+		sk->sk_data_ready(sk);
+	if (sk->sk_state != TCP_CLOSE)
+		xtcp_push(sk);
+	if (queued)
+		return;
+drop:
+	kfree_skb(skb);
+}
+
+/**
+ * xtcp_rcv_state() - process one segment for @sk in whatever state it is.
+ * Return: 0; the skb is consumed.
+ */
+int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb)
+{
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		xtcp_listen_rcv(sk, skb);
+		break;
+	case TCP_SYN_SENT:
+		xtcp_rcv_syn_sent(sk, skb);
+		break;
+	case TCP_TIME_WAIT:
+		xtcp_rcv_time_wait(sk, skb);
+		break;
+	case TCP_CLOSE:
+		/* Closed while the segment waited in the backlog. */
+		xtcp_send_reset_for(sock_net(sk), skb);
+		kfree_skb(skb);
+		break;
+	default:
+		xtcp_rcv_synchronized(sk, skb);
+		break;
+	}
+	return 0;
+}
+
+/** xtcp_backlog_rcv() - proto.backlog_rcv, from release_sock(). */
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	return xtcp_rcv_state(sk, skb);
+}

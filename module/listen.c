@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * listen.c - passive open: listen(), the SYN queue and accept queue of a
+ * listener, accept(), and what happens to queued children when the
+ * listener closes.
+ *
+ * A SYN creates a child socket at once (state SYN_RECV) on the listener's
+ * SYN queue; the handshake's final ACK moves it to the accept queue, from
+ * which accept() takes it. Limits follow Linux (shared/docs §3.2): the SYN
+ * queue is full above the backlog, the accept queue holds backlog + 1, and
+ * the backlog is min(listen()'s argument, net.core.somaxconn).
+ *
+ * Locking: the listener's queue_lock (a leaf spinlock, BHs off) guards both
+ * lists, syn_qlen and sk_ack_backlog. A child's ->listener pointer and
+ * ->is_child change only under the child's socket lock. Unaccepted
+ * children carry SOCK_DEAD while in the SYN queue, so that their own
+ * timeout or a RST destroys them; they lose it on entering the accept
+ * queue. See Documentation/xtcp-locking.rst.
+ */
+#include <net/ip.h>
+#include <net/inet_common.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/**
+ * xtcp_inet_listen() - proto_ops.listen: move to LISTEN (or just change the
+ * backlog of a listener), binding an ephemeral port if none is bound.
+ */
+int xtcp_inet_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	int err = -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+		goto out;
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		goto out;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (sk->sk_state == TCP_CLOSE) {
+		if (!inet_sk(sk)->inet_num) {
+			err = xtcp_get_port(sk, 0);
+			if (err) {
+				err = -EADDRINUSE;
+				goto out;
+			}
+			inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
+		}
+		sk->sk_ack_backlog = 0;
+		xtcp_event(sk, XTCP_EV_LISTEN);
+		if (!xtcp_listen_port_ok(sk)) {
+			inet_sk_set_state(sk, TCP_CLOSE);
+			err = -EADDRINUSE;
+			goto out;
+		}
+		xtcp_hash(sk);
+	}
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static bool xtcp_accept_queue_full(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_ack_backlog) >
+	       READ_ONCE(sk->sk_max_ack_backlog);
+}
+
+/* Copy the listener into a child and make it the SYN's connection. */
+static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct inet_sock *newinet;
+	struct xtcp_sock *cxs;
+	struct sock *child;
+
+	child = sk_clone_lock(sk, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	cxs = xtcp_sk(child);
+	newinet = inet_sk(child);
+	xtcp_init_sock_fields(child);
+	INIT_HLIST_NODE(&child->sk_bind_node);
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+	newinet->mc_list = NULL;
+	newinet->inet_daddr = iph->saddr;
+	newinet->inet_dport = th->source;
+	newinet->inet_rcv_saddr = iph->daddr;
+	newinet->inet_saddr = iph->daddr;
+	newinet->inet_sport = th->dest;
+	atomic_set(&newinet->inet_id, get_random_u16());
+	child->sk_ack_backlog = 0;
+	child->sk_max_ack_backlog = 0;
+
+	cxs->irs = cb->seq;
+	cxs->rcv_nxt = cb->seq + 1;
+	cxs->copied_seq = cxs->rcv_nxt;
+	cxs->rcv_wup = cxs->rcv_nxt;
+	cxs->rcv_wnd = 0;
+	cxs->iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	cxs->snd_una = cxs->iss;
+	cxs->snd_nxt = cxs->iss;
+	cxs->write_seq = cxs->iss;
+	cxs->snd_wnd = cb->window;
+	cxs->max_window = cb->window;
+	cxs->snd_wl1 = cb->seq;
+	cxs->snd_wl2 = 0;
+	cxs->advmss = xtcp_route_mss(child, READ_ONCE(skb->dev->mtu));
+	cxs->mss_cap = min_t(u16, cb->mss ? cb->mss : XTCP_DEFAULT_MSS,
+			     cxs->advmss);
+	xtcp_sync_mss(child);
+	cxs->is_child = 1;
+	sock_hold(sk);
+	cxs->listener = sk;
+	sock_set_flag(child, SOCK_DEAD);
+	xtcp_event(child, XTCP_EV_RCV_SYN);
+	return child;
+}
+
+/* RFC 9293 §3.10.7.2: a segment for a listener. */
+static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct net *net = sock_net(sk);
+	struct sock *child;
+	bool full;
+
+	if (xtcp_accept_queue_full(sk)) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENOVERFLOWS);
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return;
+	}
+	spin_lock(&xs->queue_lock);
+	full = xs->syn_qlen > READ_ONCE(sk->sk_max_ack_backlog);
+	spin_unlock(&xs->queue_lock);
+	if (full) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return;
+	}
+	child = xtcp_create_child(sk, skb);
+	if (!child) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return;
+	}
+	xtcp_ehash_insert(child);
+	spin_lock(&xs->queue_lock);
+	list_add_tail(&xtcp_sk(child)->queue_node, &xs->syn_queue);
+	xs->syn_qlen++;
+	spin_unlock(&xs->queue_lock);
+
+	if (!xtcp_queue_control(child, TCPHDR_SYN))
+		xtcp_push(child);	/* the SYN-ACK */
+	bh_unlock_sock(child);
+	sock_put(child);	/* sk_clone_lock()'s second reference */
+}
+
+/**
+ * xtcp_listen_rcv() - a segment for a listening socket; consumes @skb.
+ */
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+	if (cb->flags & TCPHDR_RST)
+		goto drop;
+	if (cb->flags & TCPHDR_ACK) {
+		/* No connection for this ACK: RFC 9293 says reset. */
+		xtcp_send_reset_for(sock_net(sk), skb);
+		goto drop;
+	}
+	if ((cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) == TCPHDR_SYN &&
+	    skb->pkt_type == PACKET_HOST)
+		xtcp_listen_syn(sk, skb);
+drop:
+	kfree_skb(skb);
+}
+
+/**
+ * xtcp_child_may_establish() - the final ACK of @child's handshake
+ * arrived: is there room in the accept queue? Child locked.
+ */
+bool xtcp_child_may_establish(struct sock *child)
+{
+	struct sock *sk = xtcp_sk(child)->listener;
+
+	if (!sk)
+		return false;
+	if (!xtcp_accept_queue_full(sk))
+		return true;
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_LISTENDROPS);
+	return false;
+}
+
+/**
+ * xtcp_child_established() - @child reached ESTABLISHED: move it to the
+ * accept queue and wake the listener. If the listener is closing, the
+ * child is reset instead. Child locked.
+ */
+void xtcp_child_established(struct sock *child)
+{
+	struct xtcp_sock *cxs = xtcp_sk(child);
+	struct sock *sk = cxs->listener;
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool ok;
+
+	spin_lock_bh(&xs->queue_lock);
+	ok = sk->sk_state == TCP_LISTEN && !list_empty(&cxs->queue_node);
+	if (ok) {
+		list_move_tail(&cxs->queue_node, &xs->accept_queue);
+		xs->syn_qlen--;
+		cxs->in_accept_queue = true;
+		sk_acceptq_added(sk);
+		sock_reset_flag(child, SOCK_DEAD);
+	}
+	spin_unlock_bh(&xs->queue_lock);
+
+	if (!ok) {
+		xtcp_send_active_reset(child, GFP_ATOMIC);
+		xtcp_done(child);
+		return;
+	}
+	xtcp_inc_stat(sock_net(child), XTCP_MIB_PASSIVEOPENS);
+	sk->sk_data_ready(sk);
+}
+
+/**
+ * xtcp_child_unlink() - take @child off its listener's queue and drop its
+ * reference on the listener. Child locked.
+ */
+void xtcp_child_unlink(struct sock *child)
+{
+	struct xtcp_sock *cxs = xtcp_sk(child);
+	struct sock *sk = cxs->listener;
+	struct xtcp_sock *xs;
+
+	if (!sk)
+		return;
+	xs = xtcp_sk(sk);
+	spin_lock_bh(&xs->queue_lock);
+	if (!list_empty(&cxs->queue_node)) {
+		list_del_init(&cxs->queue_node);
+		if (cxs->in_accept_queue)
+			sk_acceptq_removed(sk);
+		else
+			xs->syn_qlen--;
+	}
+	cxs->in_accept_queue = false;
+	spin_unlock_bh(&xs->queue_lock);
+	cxs->listener = NULL;
+	cxs->is_child = 0;
+	sock_put(sk);
+}
+
+/* Pop the first child of either queue, or NULL; takes a reference. */
+static struct sock *xtcp_pop_child(struct xtcp_sock *xs, bool accept_only)
+{
+	struct xtcp_sock *cxs = NULL;
+
+	spin_lock_bh(&xs->queue_lock);
+	if (!list_empty(&xs->accept_queue)) {
+		cxs = list_first_entry(&xs->accept_queue, struct xtcp_sock,
+				       queue_node);
+		sk_acceptq_removed(&xs->inet.sk);
+	} else if (!accept_only && !list_empty(&xs->syn_queue)) {
+		cxs = list_first_entry(&xs->syn_queue, struct xtcp_sock,
+				       queue_node);
+		xs->syn_qlen--;
+	}
+	if (cxs) {
+		list_del_init(&cxs->queue_node);
+		cxs->in_accept_queue = false;
+		sock_hold(&cxs->inet.sk);
+	}
+	spin_unlock_bh(&xs->queue_lock);
+	return cxs ? &cxs->inet.sk : NULL;
+}
+
+/* Detach a popped child from its listener under the child's lock. */
+static struct sock *xtcp_detach_child(struct sock *child)
+{
+	struct sock *listener = xtcp_sk(child)->listener;
+
+	xtcp_sk(child)->listener = NULL;
+	xtcp_sk(child)->is_child = 0;
+	return listener;
+}
+
+/**
+ * xtcp_listen_stop() - the listener closed: reset its established
+ * children (RFC 9293 §3.10.4, like Linux's inet_csk_listen_stop()) and
+ * silently drop those still in SYN_RECV. Listener locked, already CLOSE.
+ */
+void xtcp_listen_stop(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sock *child, *listener;
+
+	while ((child = xtcp_pop_child(xs, false)) != NULL) {
+		local_bh_disable();
+		bh_lock_sock_nested(child);
+		listener = xtcp_detach_child(child);
+		if (child->sk_state != TCP_CLOSE) {
+			if (child->sk_state != TCP_SYN_RECV)
+				xtcp_send_active_reset(child, GFP_ATOMIC);
+			sock_set_flag(child, SOCK_DEAD);
+			xtcp_done(child);
+		} else if (!sock_flag(child, SOCK_DEAD)) {
+			/* Reset while queued: the queue held the last claim. */
+			sock_set_flag(child, SOCK_DEAD);
+			xtcp_destroy_orphan(child);
+		}
+		bh_unlock_sock(child);
+		local_bh_enable();
+		if (listener)
+			sock_put(listener);
+		sock_put(child);
+	}
+}
+
+static int xtcp_wait_for_child(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT(wait);
+	int err;
+
+	for (;;) {
+		prepare_to_wait_exclusive(sk_sleep(sk), &wait,
+					  TASK_INTERRUPTIBLE);
+		release_sock(sk);
+		if (list_empty_careful(&xtcp_sk(sk)->accept_queue))
+			timeo = schedule_timeout(timeo);
+		lock_sock(sk);
+		err = 0;
+		if (!list_empty_careful(&xtcp_sk(sk)->accept_queue))
+			break;
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+	}
+	finish_wait(sk_sleep(sk), &wait);
+	return err;
+}
+
+/**
+ * xtcp_accept_child() - proto.accept: the oldest established child, or
+ * wait for one (non-blocking: -EAGAIN).
+ */
+struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err)
+{
+	struct sock *child = NULL, *listener;
+	long timeo;
+
+	lock_sock(sk);
+	*err = -EINVAL;
+	if (sk->sk_state != TCP_LISTEN)
+		goto out;
+	if (list_empty_careful(&xtcp_sk(sk)->accept_queue)) {
+		timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+		*err = -EAGAIN;
+		if (!timeo)
+			goto out;
+		*err = xtcp_wait_for_child(sk, timeo);
+		if (*err)
+			goto out;
+	}
+	child = xtcp_pop_child(xtcp_sk(sk), true);
+	*err = child ? 0 : -EAGAIN;
+out:
+	release_sock(sk);
+	if (!child)
+		return NULL;
+	lock_sock(child);
+	listener = xtcp_detach_child(child);
+	release_sock(child);
+	if (listener)
+		sock_put(listener);
+	/* The clone's first reference is the file's now; drop the pop's. */
+	sock_put(child);
+	return child;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proc.c - per-namespace /proc/net/xtcp (every socket, in /proc/net/tcp's
+ * format, so tools that parse that file parse this one) and
+ * /proc/net/xtcp_stats (the counters, one "Name value" per line).
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/seq_file_net.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* Same order as enum xtcp_mib; names follow the kernel's TCP MIB. */
+const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
+	[XTCP_MIB_INSEGS] = "InSegs",
+	[XTCP_MIB_OUTSEGS] = "OutSegs",
+	[XTCP_MIB_ACTIVEOPENS] = "ActiveOpens",
+	[XTCP_MIB_PASSIVEOPENS] = "PassiveOpens",
+	[XTCP_MIB_ATTEMPTFAILS] = "AttemptFails",
+	[XTCP_MIB_ESTABRESETS] = "EstabResets",
+	[XTCP_MIB_OUTRSTS] = "OutRsts",
+	[XTCP_MIB_RETRANSSEGS] = "RetransSegs",
+	[XTCP_MIB_INHDRERRORS] = "InHdrErrors",
+	[XTCP_MIB_INOPTERRORS] = "InOptErrors",
+	[XTCP_MIB_INCSUMERRORS] = "InCsumErrors",
+	[XTCP_MIB_INNOSOCKET] = "InNoSocket",
+	[XTCP_MIB_OUTOFWINDOW] = "OutOfWindow",
+	[XTCP_MIB_CHALLENGEACKS] = "ChallengeAcks",
+	[XTCP_MIB_SYNRETRANS] = "SynRetrans",
+	[XTCP_MIB_TIMEOUTS] = "Timeouts",
+	[XTCP_MIB_TIMEWAITOVERFLOW] = "TimeWaitOverflow",
+	[XTCP_MIB_ORPHANOVERFLOW] = "OrphanOverflow",
+	[XTCP_MIB_ABORTONLINGER] = "AbortOnLinger",
+	[XTCP_MIB_ABORTONCLOSE] = "AbortOnClose",
+	[XTCP_MIB_ABORTONDATA] = "AbortOnData",
+	[XTCP_MIB_LISTENOVERFLOWS] = "ListenOverflows",
+	[XTCP_MIB_LISTENDROPS] = "ListenDrops",
+};
+
+/* The header and line width of /proc/net/tcp (tcp4_seq_show()). */
+#define XTCP_PROC_LINE	149
+
+struct xtcp_proc_iter {
+	struct seq_file *seq;
+	int index;
+};
+
+static void xtcp_show_time_wait(struct seq_file *seq, struct sock *sk,
+				int index)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	long delta = sk->sk_timer.expires - jiffies;
+
+	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+		   index, inet->inet_rcv_saddr, inet->inet_num,
+		   inet->inet_daddr, ntohs(inet->inet_dport), TCP_TIME_WAIT,
+		   0, 0, 3, jiffies_delta_to_clock_t(delta), 0, 0, 0, 0,
+		   refcount_read(&sk->sk_refcnt), sk);
+}
+
+static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+	unsigned long expires = 0;
+	int timer = 0, rx_queue;
+
+	if (timer_pending(&xs->rtx_timer)) {
+		timer = 1;
+		expires = xs->rtx_timer.expires;
+	} else if (timer_pending(&sk->sk_timer)) {
+		timer = 2;
+		expires = sk->sk_timer.expires;
+	} else {
+		expires = jiffies;
+	}
+	if (state == TCP_LISTEN)
+		rx_queue = READ_ONCE(sk->sk_ack_backlog);
+	else
+		rx_queue = max_t(int, READ_ONCE(xs->rcv_nxt) -
+				 READ_ONCE(xs->copied_seq), 0);
+
+	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
+		   index, inet->inet_rcv_saddr, inet->inet_num,
+		   inet->inet_daddr, ntohs(inet->inet_dport), state,
+		   READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una),
+		   rx_queue, timer,
+		   jiffies_delta_to_clock_t(expires - jiffies),
+		   xs->retransmits,
+		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)), 0,
+		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk,
+		   jiffies_to_clock_t(xs->rto), jiffies_to_clock_t(0), 0, 10,
+		   state == TCP_LISTEN ? 0 : -1);
+}
+
+static void xtcp_show_one(struct sock *sk, void *arg)
+{
+	struct xtcp_proc_iter *it = arg;
+
+	seq_setwidth(it->seq, XTCP_PROC_LINE);
+	if (sk->sk_state == TCP_TIME_WAIT)
+		xtcp_show_time_wait(it->seq, sk, it->index);
+	else
+		xtcp_show_sock(it->seq, sk, it->index);
+	seq_pad(it->seq, '\n');
+	it->index++;
+}
+
+static int xtcp_sockets_show(struct seq_file *seq, void *v)
+{
+	struct xtcp_proc_iter it = { .seq = seq };
+
+	seq_setwidth(seq, XTCP_PROC_LINE);
+	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	seq_pad(seq, '\n');
+	xtcp_for_each_sock(seq_file_single_net(seq), xtcp_show_one, &it);
+	return 0;
+}
+
+static int xtcp_stats_show(struct seq_file *seq, void *v)
+{
+	struct xtcp_net *xn = xtcp_pernet(seq_file_single_net(seq));
+	int i;
+
+	for (i = 0; i < XTCP_MIB_MAX; i++)
+		seq_printf(seq, "%s %ld\n", xtcp_mib_names[i],
+			   atomic_long_read(&xn->mib[i]));
+	seq_printf(seq, "CurrOrphans %d\n", atomic_read(&xn->orphans));
+	seq_printf(seq, "CurrTimeWait %d\n", atomic_read(&xn->tw_count));
+	return 0;
+}
+
+/** xtcp_proc_init_net() - create a namespace's /proc/net files. */
+int xtcp_proc_init_net(struct net *net)
+{
+	if (!proc_create_net_single("xtcp", 0444, net->proc_net,
+				    xtcp_sockets_show, NULL))
+		return -ENOMEM;
+	if (!proc_create_net_single("xtcp_stats", 0444, net->proc_net,
+				    xtcp_stats_show, NULL)) {
+		remove_proc_entry("xtcp", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/** xtcp_proc_exit_net() - remove them. */
+void xtcp_proc_exit_net(struct net *net)
+{
+	remove_proc_entry("xtcp_stats", net->proc_net);
+	remove_proc_entry("xtcp", net->proc_net);
+}

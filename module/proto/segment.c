@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * segment.c - sequence, acknowledgment and window tests for arriving
+ * segments. Shared by xtcp.ko and the user-space unit tests.
+ */
+#include "segment.h"
+#include "seq.h"
+
+/**
+ * xtcp_seq_acceptable() - RFC 9293 §3.10.7.4 first check ("segment
+ * acceptability"), the four-case table on SEG.LEN and RCV.WND.
+ * @seq: SEG.SEQ.
+ * @seg_len: SEG.LEN, counting SYN and FIN as one octet each.
+ * @rcv_nxt: RCV.NXT.
+ * @rcv_wnd: RCV.WND currently offered.
+ *
+ * Return: true if any part of the segment falls in the receive window.
+ */
+bool xtcp_seq_acceptable(u32 seq, u32 seg_len, u32 rcv_nxt, u32 rcv_wnd)
+{
+	u32 wnd_end = rcv_nxt + rcv_wnd;
+
+	if (seg_len == 0) {
+		if (rcv_wnd == 0)
+			return seq == rcv_nxt;
+		return xtcp_seq_in(seq, rcv_nxt, wnd_end);
+	}
+	if (rcv_wnd == 0)
+		return false;
+	return xtcp_seq_in(seq, rcv_nxt, wnd_end) ||
+	       xtcp_seq_in(seq + seg_len - 1, rcv_nxt, wnd_end);
+}
+
+/**
+ * xtcp_rst_check() - RFC 5961 §3.2 test of an arriving RST.
+ * @seq: SEG.SEQ of the RST.
+ * @rcv_nxt: RCV.NXT.
+ * @rcv_wnd: RCV.WND.
+ *
+ * Return: whether to reset, challenge or drop.
+ */
+enum xtcp_rst_verdict xtcp_rst_check(u32 seq, u32 rcv_nxt, u32 rcv_wnd)
+{
+	if (seq == rcv_nxt)
+		return XTCP_RST_ACCEPT;
+	if (xtcp_seq_in(seq, rcv_nxt, rcv_nxt + rcv_wnd))
+		return XTCP_RST_CHALLENGE;
+	return XTCP_RST_DROP;
+}
+
+/**
+ * xtcp_ack_check() - classify SEG.ACK against SND.UNA and SND.NXT.
+ * @ack: SEG.ACK.
+ * @snd_una: oldest unacknowledged sequence number.
+ * @snd_nxt: next sequence number to be sent.
+ *
+ * Return: see &enum xtcp_ack_verdict.
+ */
+enum xtcp_ack_verdict xtcp_ack_check(u32 ack, u32 snd_una, u32 snd_nxt)
+{
+	if (xtcp_seq_before(ack, snd_una))
+		return XTCP_ACK_OLD;
+	if (xtcp_seq_after(ack, snd_nxt))
+		return XTCP_ACK_FUTURE;
+	return XTCP_ACK_OK;
+}
+
+/**
+ * xtcp_window_update_ok() - RFC 9293 §3.10.7.4: take SEG.WND only from a
+ * segment at least as new as the one that last set it, so that reordered
+ * old segments cannot shrink the send window.
+ * @seq: SEG.SEQ.
+ * @ack: SEG.ACK.
+ * @wl1: SND.WL1, the sequence number of the last window update.
+ * @wl2: SND.WL2, the acknowledgment number of the last window update.
+ *
+ * Return: true if SND.WND may be updated from this segment.
+ */
+bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2)
+{
+	return xtcp_seq_before(wl1, seq) ||
+	       (wl1 == seq && xtcp_seq_leq(wl2, ack));
+}
+
+/**
+ * xtcp_select_window() - the receive window to advertise.
+ * @free_space: bytes the receive buffer can still take.
+ * @cur_wnd: what remains of the last advertised window
+ *	(RCV.WUP + RCV.WND - RCV.NXT); the new right edge may not move left
+ *	of the old one (RFC 9293 §3.8.6, "shrinking the window").
+ * @sws_threshold: receiver silly-window avoidance (RFC 9293 §3.8.6.2.2):
+ *	the window is only opened by at least this much, normally
+ *	min(MSS, buffer / 2).
+ * @max_wnd: largest window the header can carry (65535 unscaled).
+ *
+ * Return: the window to put in the next segment.
+ */
+u32 xtcp_select_window(u32 free_space, u32 cur_wnd, u32 sws_threshold,
+		       u32 max_wnd)
+{
+	u32 wnd = min(free_space, max_wnd);
+
+	if (wnd <= cur_wnd)
+		return cur_wnd;
+	if (wnd - cur_wnd < sws_threshold && wnd != max_wnd)
+		return cur_wnd;
+	return wnd;
+}

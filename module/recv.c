@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * recv.c - recvmsg(): copy in-order bytes from the receive queue to the
+ * application, honour MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL and SO_RCVLOWAT,
+ * report end of stream and errors as TCP does, and reopen the window
+ * once the application has made room.
+ *
+ * Receive-queue skbs hold payload only; XTCP_SKB_CB(skb)->seq is the
+ * sequence number of their first byte, so the read position
+ * (copied_seq) locates the next byte without per-skb offsets.
+ */
+#include <net/tcp.h>
+
+#include "xtcp.h"
+#include "proto/segment.h"
+
+/* The skb holding sequence number @seq, and the offset of @seq in it. */
+static struct sk_buff *xtcp_find_seq(struct sock *sk, u32 seq, u32 *offset)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		u32 off = seq - XTCP_SKB_CB(skb)->seq;
+
+		if (off < skb->len) {
+			*offset = off;
+			return skb;
+		}
+	}
+	return NULL;
+}
+
+/* Free skbs the reader has consumed entirely. */
+static void xtcp_eat_consumed(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&sk->sk_receive_queue)) != NULL &&
+	       !xtcp_seq_after(XTCP_SKB_CB(skb)->seq + skb->len,
+			       xs->copied_seq)) {
+		__skb_unlink(skb, &sk->sk_receive_queue);
+		kfree_skb(skb);
+	}
+}
+
+/**
+ * xtcp_cleanup_rbuf() - after a read, tell the peer if the window can
+ * now at least double (the usual rule for a window update: small updates
+ * only cause silly-window traffic, RFC 9293 §3.8.6.2.2).
+ */
+void xtcp_cleanup_rbuf(struct sock *sk, int copied)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+	u32 left = 0, could;
+
+	if (copied <= 0 || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+	    !((1 << sk->sk_state) &
+	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		return;
+	if (xtcp_seq_after(xs->rcv_wup + xs->rcv_wnd, xs->rcv_nxt))
+		left = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
+	could = min_t(u32, free > 0 ? free / 2 : 0, XTCP_MAX_WINDOW);
+	if (2 * left <= XTCP_MAX_WINDOW && could >= 2 * left &&
+	    could - left >= xs->mss)
+		xtcp_send_ack(sk);
+}
+
+/* Nothing to copy now: decide whether to stop, and with what. */
+static int xtcp_recv_blocked(struct sock *sk, int copied, long timeo)
+{
+	if (copied) {
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+		    signal_pending(current))
+			return 1;
+		return 0;
+	}
+	if (sock_flag(sk, SOCK_DONE))
+		return 1;
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		return 1;
+	if (sk->sk_state == TCP_CLOSE)
+		return -ENOTCONN;
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 0;
+}
+
+static int xtcp_recv_locked(struct sock *sk, struct msghdr *msg, size_t len,
+			    int flags)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 peek_seq = xs->copied_seq, *seq, offset;
+	int copied = 0, target, stop;
+	struct sk_buff *skb;
+	long timeo;
+
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	seq = (flags & MSG_PEEK) ? &peek_seq : &xs->copied_seq;
+
+	while (copied < len) {
+		skb = xtcp_find_seq(sk, *seq, &offset);
+		if (skb) {
+			size_t used = min_t(size_t, skb->len - offset,
+					    len - copied);
+
+			if (skb_copy_datagram_msg(skb, offset, msg, used)) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+			*seq += used;
+			copied += used;
+			if (!(flags & MSG_PEEK))
+				xtcp_eat_consumed(sk);
+			continue;
+		}
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		stop = xtcp_recv_blocked(sk, copied, timeo);
+		if (stop < 0)
+			return stop;
+		if (stop)
+			break;
+		xtcp_cleanup_rbuf(sk, copied);
+		sk_wait_data(sk, &timeo, skb_peek_tail(&sk->sk_receive_queue));
+	}
+	return copied;
+}
+
+/**
+ * xtcp_recvmsg() - proto.recvmsg.
+ * Return: bytes read; 0 at end of stream; or a negative errno.
+ */
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len)
+{
+	int ret;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EINVAL;
+	lock_sock(sk);
+	ret = xtcp_recv_locked(sk, msg, len, flags);
+	if (ret > 0)
+		xtcp_cleanup_rbuf(sk, ret);
+	release_sock(sk);
+	return ret;
+}

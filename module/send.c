@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * send.c - sendmsg(): copy the application's bytes into MSS-sized
+ * segments on the write queue and push what the peer's window admits.
+ *
+ * Each write-queue skb holds one segment's payload in its linear area,
+ * with room in front for the headers; it stays queued until acknowledged.
+ * Bytes are appended to the last segment while it is unsent and not full,
+ * so a stream of small writes still makes full-sized segments.
+ */
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* A segment that has not been sent yet and still has room. */
+static struct sk_buff *xtcp_tail_for_append(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!skb || xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xs->snd_nxt))
+		return NULL;
+	if (XTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN))
+		return NULL;
+	if (skb->len >= xs->mss || !skb_tailroom(skb))
+		return NULL;
+	return skb;
+}
+
+static struct sk_buff *xtcp_new_segment(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(XTCP_MAX_HEADER + xs->mss, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, XTCP_MAX_HEADER);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	XTCP_SKB_CB(skb)->seq = xs->write_seq;
+	XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
+	XTCP_SKB_CB(skb)->flags = TCPHDR_ACK | TCPHDR_PSH;
+	sk->sk_wmem_queued += skb->truesize;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	return skb;
+}
+
+/* Copy up to @left bytes into the write queue; bytes copied or -errno. */
+static int xtcp_copy_to_queue(struct sock *sk, struct msghdr *msg, size_t left)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	size_t copy, done;
+
+	skb = xtcp_tail_for_append(sk);
+	if (!skb)
+		skb = xtcp_new_segment(sk);
+	if (!skb)
+		return -ENOBUFS;
+	copy = min_t(size_t, left, xs->mss - skb->len);
+	copy = min_t(size_t, copy, skb_tailroom(skb));
+	done = copy_from_iter(skb_put(skb, copy), copy, &msg->msg_iter);
+	if (done < copy) {
+		/* A fault part-way: keep what arrived, give back the rest. */
+		skb_trim(skb, skb->len - (copy - done));
+		if (!done)
+			return -EFAULT;
+		copy = done;
+	}
+	XTCP_SKB_CB(skb)->end_seq += copy;
+	xs->write_seq += copy;
+	return copy;
+}
+
+/**
+ * xtcp_sendmsg() - proto.sendmsg.
+ * Return: bytes queued, or a negative errno (EPIPE raises SIGPIPE unless
+ * MSG_NOSIGNAL, as for TCP).
+ */
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	int flags = msg->msg_flags, copied = 0, err;
+	long timeo;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if (!xtcp_state_can_send(sk->sk_state)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto out_err;
+	}
+	while (msg_data_left(msg)) {
+		err = -EPIPE;
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+		    !xtcp_state_can_send(sk->sk_state))
+			goto out_err;
+		if (!sk_stream_memory_free(sk)) {
+			xtcp_push(sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			err = sk_stream_wait_memory(sk, &timeo);
+			if (err)
+				goto out_err;
+			continue;
+		}
+		err = xtcp_copy_to_queue(sk, msg, msg_data_left(msg));
+		if (err < 0)
+			goto out_err;
+		copied += err;
+	}
+	if (!xtcp_sk(sk)->cork)
+		xtcp_push(sk);
+	release_sock(sk);
+	return copied;
+
+out_err:
+	xtcp_push(sk);
+	if (copied) {
+		release_sock(sk);
+		return copied;
+	}
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sockopt.c - socket options at level IPPROTO_TCP (SOL_TCP) and ioctls,
+ * accepted with the same values, ranges and errors as Linux's TCP so that
+ * programs written for TCP only change the protocol number. Options for
+ * other levels go to the IP layer, as for TCP.
+ *
+ * Options whose machinery xtcp does not have yet (keepalive timing, user
+ * timeout, defer-accept, corking) are validated and stored, and read back
+ * as TCP reads them back.
+ */
+#include <linux/uaccess.h>
+#include <asm/ioctls.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* TCP_DEFER_ACCEPT is given in seconds but kept as SYN-ACK retransmits. */
+static u8 xtcp_secs_to_retrans(int seconds, int timeout, int rto_max)
+{
+	u8 res = 0;
+
+	if (seconds > 0) {
+		int period = timeout;
+
+		res = 1;
+		while (seconds > period && res < 255) {
+			res++;
+			timeout <<= 1;
+			if (timeout > rto_max)
+				timeout = rto_max;
+			period += timeout;
+		}
+	}
+	return res;
+}
+
+static int xtcp_retrans_to_secs(u8 retrans, int timeout, int rto_max)
+{
+	int period = 0;
+
+	if (retrans > 0) {
+		period = timeout;
+		while (--retrans) {
+			timeout <<= 1;
+			if (timeout > rto_max)
+				timeout = rto_max;
+			period += timeout;
+		}
+	}
+	return period;
+}
+
+static int xtcp_set_int_option(struct sock *sk, int optname, int val)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (optname) {
+	case TCP_NODELAY:
+		xs->nodelay = !!val;
+		if (val)
+			xtcp_push(sk);
+		return 0;
+	case TCP_CORK:
+		xs->cork = !!val;
+		if (!val)
+			xtcp_push(sk);
+		return 0;
+	case TCP_MAXSEG:
+		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW))
+			return -EINVAL;
+		xs->user_mss = val;
+		return 0;
+	case TCP_SYNCNT:
+		if (val < 1 || val > MAX_TCP_SYNCNT)
+			return -EINVAL;
+		xs->syn_retries = val;
+		return 0;
+	case TCP_LINGER2:
+		if (val < 0)
+			xs->linger2 = -1;
+		else if (val > XTCP_FIN_TIMEOUT_MAX / HZ)
+			xs->linger2 = XTCP_FIN_TIMEOUT_MAX;
+		else
+			xs->linger2 = val * HZ;
+		return 0;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > MAX_TCP_KEEPIDLE)
+			return -EINVAL;
+		xs->keepalive_time = val * HZ;
+		return 0;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > MAX_TCP_KEEPINTVL)
+			return -EINVAL;
+		xs->keepalive_intvl = val * HZ;
+		return 0;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > MAX_TCP_KEEPCNT)
+			return -EINVAL;
+		xs->keepalive_probes = val;
+		return 0;
+	case TCP_DEFER_ACCEPT:
+		xs->defer_accept = xtcp_secs_to_retrans(val, TCP_TIMEOUT_INIT / HZ,
+							TCP_RTO_MAX / HZ);
+		return 0;
+	case TCP_WINDOW_CLAMP:
+		if (!val) {
+			if (sk->sk_state != TCP_CLOSE)
+				return -EINVAL;
+			xs->window_clamp = 0;
+		} else {
+			xs->window_clamp = max_t(int, val, SOCK_MIN_RCVBUF / 2);
+		}
+		return 0;
+	case TCP_QUICKACK:
+		xs->quickack = !!val;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (val < 0)
+			return -EINVAL;
+		xs->user_timeout = val;
+		return 0;
+	case TCP_NOTSENT_LOWAT:
+		xs->notsent_lowat = val;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/**
+ * xtcp_setsockopt() - proto.setsockopt.
+ */
+/*
+ * TCP_CONGESTION: xtcp has one algorithm so far, the RFC 5681 behaviour
+ * named "reno" in Linux; other names fail as unknown ones do in TCP.
+ */
+static int xtcp_set_congestion(sockptr_t optval, unsigned int optlen)
+{
+	char name[TCP_CA_NAME_MAX];
+	unsigned int len = min_t(unsigned int, optlen, TCP_CA_NAME_MAX - 1);
+
+	if (optlen < 1)
+		return -EINVAL;
+	if (copy_from_sockptr(name, optval, len))
+		return -EFAULT;
+	name[len] = 0;
+	return strcmp(name, XTCP_CONGESTION_NAME) ? -ENOENT : 0;
+}
+
+static int xtcp_get_congestion(char __user *optval, int __user *optlen,
+			       int len)
+{
+	len = min_t(unsigned int, len, TCP_CA_NAME_MAX);
+	if (put_user(len, optlen) ||
+	    copy_to_user(optval, XTCP_CONGESTION_NAME,
+			 min_t(int, len, sizeof(XTCP_CONGESTION_NAME))))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * xtcp_set_rcvlowat() - proto_ops.set_rcvlowat: SO_RCVLOWAT as for TCP,
+ * capped at half the largest receive buffer, growing the buffer so the
+ * low-water mark can be reached.
+ */
+int xtcp_set_rcvlowat(struct sock *sk, int val)
+{
+	int cap;
+
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		cap = sk->sk_rcvbuf >> 1;
+	else
+		cap = READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_rmem[2]) >> 1;
+	val = min(val, cap);
+	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && 2 * val > sk->sk_rcvbuf)
+		WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
+	return 0;
+}
+
+int xtcp_setsockopt(struct sock *sk, int level, int optname,
+		    sockptr_t optval, unsigned int optlen)
+{
+	int val, err;
+
+	if (level != SOL_TCP)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optname == TCP_CONGESTION)
+		return xtcp_set_congestion(optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	err = xtcp_set_int_option(sk, optname, val);
+	release_sock(sk);
+	return err;
+}
+
+static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = inet_sk_state_load(sk);
+	info->tcpi_retransmits = xs->retransmits;
+	info->tcpi_rto = jiffies_to_usecs(xs->rto);
+	info->tcpi_snd_mss = xs->mss;
+	info->tcpi_rcv_mss = xs->advmss;
+	info->tcpi_unacked = 0;
+	info->tcpi_rtt = xs->srtt_us >> 3;
+	info->tcpi_rttvar = xs->rttvar_us >> 2;
+	info->tcpi_snd_cwnd = 10;
+	info->tcpi_rcv_space = xs->rcv_wnd;
+	info->tcpi_advmss = xs->advmss;
+	info->tcpi_snd_wnd = xs->snd_wnd;
+	info->tcpi_bytes_acked = xs->snd_una - xs->iss;
+	info->tcpi_bytes_received = xs->rcv_nxt - xs->irs;
+	info->tcpi_notsent_bytes = xs->write_seq - xs->snd_nxt;
+}
+
+static int xtcp_get_int_option(struct sock *sk, int optname, int *val)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (optname) {
+	case TCP_NODELAY:
+		*val = xs->nodelay;
+		return 0;
+	case TCP_CORK:
+		*val = xs->cork;
+		return 0;
+	case TCP_MAXSEG:
+		*val = xs->mss;
+		if (xs->user_mss &&
+		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+			*val = xs->user_mss;
+		return 0;
+	case TCP_SYNCNT:
+		*val = xs->syn_retries ? : READ_ONCE(xn->syn_retries);
+		return 0;
+	case TCP_LINGER2:
+		*val = xs->linger2;
+		if (*val >= 0)
+			*val = (*val ? : READ_ONCE(xn->fin_timeout)) / HZ;
+		return 0;
+	case TCP_KEEPIDLE:
+		*val = (xs->keepalive_time ? : TCP_KEEPALIVE_TIME) / HZ;
+		return 0;
+	case TCP_KEEPINTVL:
+		*val = (xs->keepalive_intvl ? : TCP_KEEPALIVE_INTVL) / HZ;
+		return 0;
+	case TCP_KEEPCNT:
+		*val = xs->keepalive_probes ? : TCP_KEEPALIVE_PROBES;
+		return 0;
+	case TCP_DEFER_ACCEPT:
+		*val = xtcp_retrans_to_secs(xs->defer_accept,
+					    TCP_TIMEOUT_INIT / HZ,
+					    TCP_RTO_MAX / HZ);
+		return 0;
+	case TCP_WINDOW_CLAMP:
+		*val = xs->window_clamp;
+		return 0;
+	case TCP_QUICKACK:
+		*val = xs->quickack;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		*val = xs->user_timeout;
+		return 0;
+	case TCP_NOTSENT_LOWAT:
+		*val = xs->notsent_lowat;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/**
+ * xtcp_getsockopt() - proto.getsockopt.
+ */
+int xtcp_getsockopt(struct sock *sk, int level, int optname,
+		    char __user *optval, int __user *optlen)
+{
+	struct tcp_info info;
+	int len, val, err;
+
+	if (level != SOL_TCP)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	if (optname == TCP_CONGESTION)
+		return xtcp_get_congestion(optval, optlen, len);
+	if (optname == TCP_INFO) {
+		lock_sock(sk);
+		xtcp_fill_info(sk, &info);
+		release_sock(sk);
+		len = min_t(unsigned int, len, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+	lock_sock(sk);
+	err = xtcp_get_int_option(sk, optname, &val);
+	release_sock(sk);
+	if (err)
+		return err;
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * xtcp_ioctl_value() - SIOCINQ, SIOCOUTQ and SIOCOUTQNSD, as for TCP.
+ */
+int xtcp_ioctl_value(struct sock *sk, int cmd, int *karg)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		*karg = xs->rcv_nxt - xs->copied_seq;
+		/* The FIN takes a sequence number but is not a byte. */
+		if (sock_flag(sk, SOCK_DONE) && *karg > 0)
+			(*karg)--;
+		release_sock(sk);
+		return 0;
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		*karg = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
+		return 0;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		*karg = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_nxt);
+		return 0;
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

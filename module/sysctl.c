@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysctl.c - net.xtcp.* tunables, one copy per network namespace, with the
+ * names (less "tcp_"), defaults, ranges and units of net.ipv4.tcp_*.
+ *
+ * The template below is duplicated for each namespace and its .data
+ * pointers aimed at that namespace's struct xtcp_net, as net/mptcp/ctrl.c
+ * does. Values are read locklessly (READ_ONCE) where they are used.
+ */
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* proc_dou8vec_minmax() reads its bounds as unsigned int. */
+static unsigned int xtcp_syn_retries_min = 1;
+static unsigned int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
+static unsigned int xtcp_tw_reuse_max = 2;
+
+/* Indices into the template, used to aim .data at a namespace's copy. */
+enum {
+	XTCP_SYSCTL_SYN_RETRIES,
+	XTCP_SYSCTL_FIN_TIMEOUT,
+	XTCP_SYSCTL_ORPHAN_RETRIES,
+	XTCP_SYSCTL_MAX_ORPHANS,
+	XTCP_SYSCTL_MAX_TW_BUCKETS,
+	XTCP_SYSCTL_TW_REUSE,
+	XTCP_SYSCTL_RFC1337,
+	XTCP_SYSCTL_COUNT,
+};
+
+static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
+	[XTCP_SYSCTL_SYN_RETRIES] = {
+		.procname = "syn_retries",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = &xtcp_syn_retries_min,
+		.extra2 = &xtcp_syn_retries_max,
+	},
+	[XTCP_SYSCTL_FIN_TIMEOUT] = {
+		.procname = "fin_timeout",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_jiffies,
+	},
+	[XTCP_SYSCTL_ORPHAN_RETRIES] = {
+		.procname = "orphan_retries",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	[XTCP_SYSCTL_MAX_ORPHANS] = {
+		.procname = "max_orphans",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec,
+	},
+	[XTCP_SYSCTL_MAX_TW_BUCKETS] = {
+		.procname = "max_tw_buckets",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec,
+	},
+	[XTCP_SYSCTL_TW_REUSE] = {
+		.procname = "tw_reuse",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &xtcp_tw_reuse_max,
+	},
+	[XTCP_SYSCTL_RFC1337] = {
+		.procname = "rfc1337",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	{ }	/* sentinel, for kernels before 6.6 */
+};
+
+/*
+ * Linux sizes tcp_max_tw_buckets and tcp_max_orphans as half its
+ * established-hash size; xtcp takes the same number so the defaults match
+ * net.ipv4's on every machine.
+ */
+static int xtcp_ehash_half(void)
+{
+	return (tcp_hashinfo.ehash_mask + 1) / 2;
+}
+
+static void xtcp_set_defaults(struct xtcp_net *xn)
+{
+	xn->syn_retries = TCP_SYN_RETRIES;
+	xn->fin_timeout = TCP_FIN_TIMEOUT;
+	xn->orphan_retries = 0;
+	xn->max_orphans = xtcp_ehash_half();
+	xn->max_tw_buckets = xtcp_ehash_half();
+	xn->sysctl_tw_reuse = 2;
+	xn->rfc1337 = 0;
+}
+
+/** xtcp_sysctl_init_net() - defaults and net.xtcp for a new namespace. */
+int xtcp_sysctl_init_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+	struct ctl_table *table;
+
+	xtcp_set_defaults(xn);
+	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[XTCP_SYSCTL_SYN_RETRIES].data = &xn->syn_retries;
+	table[XTCP_SYSCTL_FIN_TIMEOUT].data = &xn->fin_timeout;
+	table[XTCP_SYSCTL_ORPHAN_RETRIES].data = &xn->orphan_retries;
+	table[XTCP_SYSCTL_MAX_ORPHANS].data = &xn->max_orphans;
+	table[XTCP_SYSCTL_MAX_TW_BUCKETS].data = &xn->max_tw_buckets;
+	table[XTCP_SYSCTL_TW_REUSE].data = &xn->sysctl_tw_reuse;
+	table[XTCP_SYSCTL_RFC1337].data = &xn->rfc1337;
+
+	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
+						  XTCP_SYSCTL_COUNT);
+	if (!xn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	xn->sysctl_table = table;
+	return 0;
+}
+
+/** xtcp_sysctl_exit_net() - remove a namespace's net.xtcp. */
+void xtcp_sysctl_exit_net(struct net *net)
+{
+	struct xtcp_net *xn = xtcp_pernet(net);
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(xn->sysctl_table);
+	xn->sysctl_hdr = NULL;
+	xn->sysctl_table = NULL;
+}

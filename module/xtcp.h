@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xtcp.h - definitions shared by every file of xtcp.ko: the socket
+ * structure, per-namespace state, counters and the functions each file
+ * offers the others.
+ *
+ * Locking: see Documentation/xtcp-locking.rst (the one locking essay);
+ * every structure below names its rule where it is defined.
+ */
+#ifndef XTCP_H
+#define XTCP_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <net/sock.h>
+#include <net/inet_sock.h>
+#include <net/tcp_states.h>
+#include <net/netns/generic.h>
+
+#include "proto/fsm.h"
+#include "proto/options.h"
+#include "proto/seq.h"
+#include "compat.h"
+
+/* RFC 6298 §2.1 initial RTO, and Linux's TCP_RTO_MAX / TCP_RTO_MIN. */
+#define XTCP_RTO_INIT		(1 * HZ)
+#define XTCP_RTO_MAX		(120 * HZ)
+#define XTCP_RTO_MIN		(HZ / 5)
+/* 2MSL: fixed at 60 s as in Linux (TCP_TIMEWAIT_LEN). */
+#define XTCP_TIMEWAIT_LEN	(60 * HZ)
+#define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
+/* Linux TCP's defaults for values that get their own sysctls later. */
+#define XTCP_SYNACK_RETRIES	5
+#define XTCP_RETRIES2		15
+#define XTCP_MAX_SYNCNT		127
+/* RFC 9293 §3.7.1: MSS assumed when the peer sends none. */
+#define XTCP_DEFAULT_MSS	536
+#define XTCP_MIN_MSS		88
+#define XTCP_MAX_WINDOW		65535U
+/* TCP_CONGESTION reads this; see sockopt.c. */
+#define XTCP_CONGESTION_NAME	"reno"
+/* RFC 5681 §3.2: duplicate ACKs that trigger a fast retransmit. */
+#define XTCP_DUPACK_THRESH	3
+/* Room for link, IP and TCP headers with the largest options. */
+#define XTCP_MAX_HEADER		(MAX_HEADER + 128)
+
+/**
+ * enum xtcp_mib - per-namespace counters shown in /proc/net/xtcp_stats.
+ * Names and meanings follow the kernel's TCP MIB where one exists.
+ */
+enum xtcp_mib {
+	XTCP_MIB_INSEGS,
+	XTCP_MIB_OUTSEGS,
+	XTCP_MIB_ACTIVEOPENS,
+	XTCP_MIB_PASSIVEOPENS,
+	XTCP_MIB_ATTEMPTFAILS,
+	XTCP_MIB_ESTABRESETS,
+	XTCP_MIB_OUTRSTS,
+	XTCP_MIB_RETRANSSEGS,
+	XTCP_MIB_INHDRERRORS,
+	XTCP_MIB_INOPTERRORS,
+	XTCP_MIB_INCSUMERRORS,
+	XTCP_MIB_INNOSOCKET,
+	XTCP_MIB_OUTOFWINDOW,
+	XTCP_MIB_CHALLENGEACKS,
+	XTCP_MIB_SYNRETRANS,
+	XTCP_MIB_TIMEOUTS,
+	XTCP_MIB_TIMEWAITOVERFLOW,
+	XTCP_MIB_ORPHANOVERFLOW,
+	XTCP_MIB_ABORTONLINGER,
+	XTCP_MIB_ABORTONCLOSE,
+	XTCP_MIB_ABORTONDATA,
+	XTCP_MIB_LISTENOVERFLOWS,
+	XTCP_MIB_LISTENDROPS,
+	XTCP_MIB_MAX,
+};
+
+/**
+ * struct xtcp_net - per-network-namespace state (net_generic()).
+ *
+ * Sysctl fields are written by proc handlers and read locklessly with
+ * READ_ONCE(); counters are atomic. Nothing here needs a lock.
+ */
+struct xtcp_net {
+	/** @syn_retries: net.xtcp.syn_retries. */
+	u8 syn_retries;
+	/** @orphan_retries: net.xtcp.orphan_retries. */
+	u8 orphan_retries;
+	/** @sysctl_tw_reuse: net.xtcp.tw_reuse (tw_reuse is a macro in inet_timewait_sock.h). */
+	u8 sysctl_tw_reuse;
+	/** @rfc1337: net.xtcp.rfc1337. */
+	u8 rfc1337;
+	/** @fin_timeout: net.xtcp.fin_timeout, in jiffies. */
+	int fin_timeout;
+	/** @max_orphans: net.xtcp.max_orphans. */
+	int max_orphans;
+	/** @max_tw_buckets: net.xtcp.max_tw_buckets. */
+	int max_tw_buckets;
+	/** @orphans: sockets closed by their owner but not yet destroyed. */
+	atomic_t orphans;
+	/** @tw_count: sockets in TIME_WAIT. */
+	atomic_t tw_count;
+	/** @mib: counters, see &enum xtcp_mib. */
+	atomic_long_t mib[XTCP_MIB_MAX];
+	/** @sysctl_hdr: registration of this namespace's net.xtcp table. */
+	struct ctl_table_header *sysctl_hdr;
+	/** @sysctl_table: this namespace's copy of the table. */
+	struct ctl_table *sysctl_table;
+};
+
+/**
+ * struct xtcp_skb_cb - what the receive path learns of a segment once, for
+ * the per-state processing to use; also the sequence range of a queued
+ * segment on the write and receive queues. Lives in skb->cb.
+ */
+struct xtcp_skb_cb {
+	/** @seq: first sequence number (SYN counts as one). */
+	u32 seq;
+	/** @end_seq: @seq + payload length + SYN + FIN. */
+	u32 end_seq;
+	/** @ack_seq: acknowledgment number (received segments). */
+	u32 ack_seq;
+	/** @sent_at: jiffies of the first transmission (write queue). */
+	u32 sent_at;
+	/** @window: unscaled window field. */
+	u16 window;
+	/** @mss: peer's MSS option on a SYN, 0 if none. */
+	u16 mss;
+	/** @flags: TCP flag byte (TCPHDR_*). */
+	u8 flags;
+	/** @retransmitted: sent more than once (Karn's rule, RFC 6298 §3). */
+	u8 retransmitted;
+};
+
+#define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/**
+ * struct xtcp_sock - one xtcp endpoint: a connection, a listener, or a
+ * child of a listener waiting in its SYN or accept queue.
+ *
+ * Locking: every field is guarded by the socket lock (lock_sock() from
+ * process context, bh_lock_sock() from softirq when the owner is not
+ * holding it; segments that find it owned go to the backlog), except
+ * where a field says otherwise.
+ */
+struct xtcp_sock {
+	/** @inet: must be first; generic inet state incl. addresses, ports. */
+	struct inet_sock inet;
+
+	/* Send sequence space, RFC 9293 §3.3.1. */
+	/** @iss: initial send sequence number. */
+	u32 iss;
+	/** @snd_una: oldest unacknowledged sequence number. */
+	u32 snd_una;
+	/** @snd_nxt: next sequence number to send. */
+	u32 snd_nxt;
+	/** @write_seq: sequence number after the last byte queued. */
+	u32 write_seq;
+	/** @snd_wnd: send window from the peer. */
+	u32 snd_wnd;
+	/** @snd_wl1: segment sequence number of the last window update. */
+	u32 snd_wl1;
+	/** @snd_wl2: segment ack number of the last window update. */
+	u32 snd_wl2;
+	/** @max_window: largest window the peer has offered. */
+	u32 max_window;
+	/** @recover: RFC 6582 "recover", valid while @in_recovery. */
+	u32 recover;
+	/** @dup_acks: duplicate ACKs in a row (RFC 5681 §2). */
+	u8 dup_acks;
+	/** @in_recovery: retransmitting after a fast retransmit or RTO. */
+	bool in_recovery;
+	/** @mss: largest payload we send in one segment now. */
+	u16 mss;
+	/** @mss_cap: MSS agreed at the handshake (peer, route, TCP_MAXSEG). */
+	u16 mss_cap;
+	/** @user_mss: TCP_MAXSEG, 0 if unset. */
+	u16 user_mss;
+	/** @advmss: MSS we announce, from the route's MTU. */
+	u16 advmss;
+
+	/* Receive sequence space. */
+	/** @irs: initial receive sequence number. */
+	u32 irs;
+	/** @rcv_nxt: next sequence number expected. */
+	u32 rcv_nxt;
+	/** @rcv_wnd: window last advertised. */
+	u32 rcv_wnd;
+	/** @rcv_wup: rcv_nxt when @rcv_wnd was advertised. */
+	u32 rcv_wup;
+	/** @copied_seq: next sequence number the application will read. */
+	u32 copied_seq;
+
+	/* Retransmission, RFC 6298. */
+	/** @rtx_timer: SYN, SYN-ACK, FIN and data retransmission. */
+	struct timer_list rtx_timer;
+	/** @rto: current retransmission timeout (jiffies), backed off. */
+	u32 rto;
+	/** @srtt_us: smoothed RTT * 8, microseconds; 0 until measured. */
+	u32 srtt_us;
+	/** @rttvar_us: RTT variation * 4, microseconds. */
+	u32 rttvar_us;
+	/** @retransmits: consecutive timeouts without progress. */
+	u8 retransmits;
+	/** @syn_retries: TCP_SYNCNT, 0 means net.xtcp.syn_retries. */
+	u8 syn_retries;
+
+	/* Flags. */
+	/** @nodelay: TCP_NODELAY. */
+	u8 nodelay:1;
+	/** @cork: TCP_CORK. */
+	u8 cork:1;
+	/** @quickack: TCP_QUICKACK as last set. */
+	u8 quickack:1;
+	/** @fin_queued: a FIN sits at the tail of the write queue. */
+	u8 fin_queued:1;
+	/** @is_child: created by a listener, not yet accepted. */
+	u8 is_child:1;
+	/** @orphan_counted: counted in xtcp_net.orphans. */
+	u8 orphan_counted:1;
+
+	/* Options that are accepted and stored for TCP compatibility. */
+	/** @linger2: TCP_LINGER2 in jiffies; 0 = sysctl, <0 = RST. */
+	int linger2;
+	/** @keepalive_time: TCP_KEEPIDLE in jiffies, 0 = default. */
+	int keepalive_time;
+	/** @keepalive_intvl: TCP_KEEPINTVL in jiffies, 0 = default. */
+	int keepalive_intvl;
+	/** @keepalive_probes: TCP_KEEPCNT, 0 = default. */
+	u8 keepalive_probes;
+	/** @defer_accept: TCP_DEFER_ACCEPT as given, in seconds. */
+	int defer_accept;
+	/** @user_timeout: TCP_USER_TIMEOUT in milliseconds. */
+	u32 user_timeout;
+	/** @notsent_lowat: TCP_NOTSENT_LOWAT. */
+	u32 notsent_lowat;
+	/** @window_clamp: TCP_WINDOW_CLAMP. */
+	int window_clamp;
+
+	/* Listen queues and a child's place in them: see @queue_lock. */
+	/** @queue_lock: guards the lists and counters below (leaf lock). */
+	spinlock_t queue_lock;
+	/** @syn_queue: children in SYN_RECV (listener only). */
+	struct list_head syn_queue;
+	/** @accept_queue: children ready for accept() (listener only). */
+	struct list_head accept_queue;
+	/** @syn_qlen: length of @syn_queue. */
+	u32 syn_qlen;
+	/** @queue_node: a child's link in its listener's queues. */
+	struct list_head queue_node;
+	/** @listener: a queued child's listener; holds a reference. */
+	struct sock *listener;
+	/** @in_accept_queue: @queue_node is on the accept queue. */
+	bool in_accept_queue;
+};
+
+static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
+{
+	return (struct xtcp_sock *)sk;
+}
+
+/* main.c */
+extern unsigned int xtcp_net_id;
+extern struct proto xtcp_prot;
+
+static inline struct xtcp_net *xtcp_pernet(const struct net *net)
+{
+	return net_generic(net, xtcp_net_id);
+}
+
+static inline void xtcp_inc_stat(const struct net *net, enum xtcp_mib f)
+{
+	atomic_long_inc(&xtcp_pernet(net)->mib[f]);
+}
+
+/* sysctl.c */
+int xtcp_sysctl_init_net(struct net *net);
+void xtcp_sysctl_exit_net(struct net *net);
+
+/* proc.c */
+int xtcp_proc_init_net(struct net *net);
+void xtcp_proc_exit_net(struct net *net);
+extern const char *const xtcp_mib_names[XTCP_MIB_MAX];
+
+/* hash.c */
+int xtcp_hash_init(void);
+void xtcp_hash_exit(void);
+int xtcp_get_port(struct sock *sk, unsigned short snum);
+void xtcp_put_port(struct sock *sk);
+bool xtcp_listen_port_ok(struct sock *sk);
+int xtcp_hash_connect(struct sock *sk);
+int xtcp_hash(struct sock *sk);
+void xtcp_unhash(struct sock *sk);
+void xtcp_ehash_insert(struct sock *sk);
+struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
+			 __be32 daddr, __be16 dport, int dif);
+struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
+				  __be16 dport, int dif);
+struct sock *xtcp_find_net_sock(struct net *net);
+void xtcp_for_each_sock(struct net *net,
+			void (*fn)(struct sock *sk, void *arg), void *arg);
+
+/* sock.c */
+void xtcp_set_state(struct sock *sk, int state);
+bool xtcp_event(struct sock *sk, enum xtcp_event ev);
+void xtcp_done(struct sock *sk);
+void xtcp_destroy_orphan(struct sock *sk);
+void xtcp_purge_queues(struct sock *sk);
+void xtcp_purge_net(struct net *net);
+void xtcp_write_space(struct sock *sk);
+void xtcp_init_sock_fields(struct sock *sk);
+
+/* connect.c */
+int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int xtcp_disconnect(struct sock *sk, int flags);
+
+/* listen.c */
+int xtcp_inet_listen(struct socket *sock, int backlog);
+struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err);
+void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
+bool xtcp_child_may_establish(struct sock *child);
+void xtcp_child_established(struct sock *child);
+void xtcp_child_unlink(struct sock *child);
+void xtcp_listen_stop(struct sock *sk);
+
+/* input.c */
+int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb);
+int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* rcv.c */
+int xtcp_v4_rcv(struct sk_buff *skb);
+int xtcp_v4_err(struct sk_buff *skb, u32 info);
+
+/* output.c */
+int xtcp_queue_control(struct sock *sk, u8 flags);
+void xtcp_push(struct sock *sk);
+int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_retransmit_head(struct sock *sk);
+void xtcp_sync_mss(struct sock *sk);
+void xtcp_send_ack(struct sock *sk);
+void xtcp_send_probe(struct sock *sk);
+void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
+		     u32 seq, u32 ack, u16 window);
+void xtcp_send_reset_for(struct net *net, struct sk_buff *in);
+u32 xtcp_current_window(struct sock *sk);
+u16 xtcp_route_mss(struct sock *sk, unsigned int mtu);
+
+/* timer.c */
+void xtcp_init_timers(struct sock *sk);
+void xtcp_clear_timers(struct sock *sk);
+void xtcp_arm_rtx(struct sock *sk);
+void xtcp_enter_time_wait(struct sock *sk);
+void xtcp_arm_fin_wait2(struct sock *sk);
+void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
+void xtcp_rto_reset(struct sock *sk);
+void xtcp_sndbuf_expand(struct sock *sk);
+
+/* send.c / recv.c */
+int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len);
+void xtcp_cleanup_rbuf(struct sock *sk, int copied);
+
+/* sockopt.c */
+int xtcp_setsockopt(struct sock *sk, int level, int optname,
+		    sockptr_t optval, unsigned int optlen);
+int xtcp_getsockopt(struct sock *sk, int level, int optname,
+		    char __user *optval, int __user *optlen);
+int xtcp_ioctl_value(struct sock *sk, int cmd, int *karg);
+int xtcp_set_rcvlowat(struct sock *sk, int val);
+
+/* isn.c */
+u32 xtcp_new_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+#endif /* XTCP_H */

@@ -1,0 +1,517 @@
+# shellcheck shell=bash
+# topo.sh - shared helpers for the xtcp shell selftests (sourced, not run).
+#
+# Provides:
+#  - protocol switch: PROTO (env XTCP_PROTO, default 253), PROC_SOCKS (the
+#    socket table: /proc/net/xtcp, or /proc/net/tcp when PROTO=6),
+#    SYSCTL_PREFIX/SYSCTL_DIR (net.xtcp. or net.ipv4.tcp_), TOOL (xtcp_tool)
+#  - KTAP: ktap_plan N, ktap_ok/ktap_fail/ktap_skip NAME, ktap_check NAME CMD..,
+#    ktap_diag, ktap_skip_all REASON, ktap_finish (exit 0 pass/1 fail/4 skip)
+#  - topology: topo_two_ns (netns A/B joined by veth, 10.0.1.1/24 <-> 10.0.1.2/24),
+#    topo_one_ns, nsx NS CMD.. ; everything is torn down by an EXIT trap
+#  - background jobs: bg NAME NS CMD.. (output in $TMPD/NAME.out/.err),
+#    bg_wait NAME [TIMEOUT] (exit code), bg_kill NAME [SIG]
+#  - waiting: wait_for TIMEOUT CMD.. (poll every 50 ms, no fixed sleeps)
+#  - sockets: proc_hex IP PORT, sock_st NS LIP LPORT RIP RPORT, wait_st ..,
+#    count_socks NS
+#  - traffic control: delay_add NS DEV MS, drop_add NS DEV ingress|egress
+#    all|syn|ackonly|fin, drop_del_all NS DEV (tc u32+gact; nft fallback)
+#  - capture: cap_start NAME NS DEV, cap_stop NAME, cap_decode NAME
+#    (one line per packet: "TIME SRC SPORT DST DPORT FLAGS SEQ ACK LEN",
+#    decoded from the hex dump so it works for protocol 253 too)
+#
+# Tests call topo_init first (root/tools checks, trap, temp dir).
+
+set -u
+
+TOPO_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="${XTCP_REPO:-$(cd "$TOPO_LIB_DIR/../.." && pwd)}"
+TOOL="${XTCP_TOOL:-$REPO/selftests/tools/xtcp_tool}"
+PROTO="${XTCP_PROTO:-253}"
+export XTCP_PROTO="$PROTO"
+if [[ $PROTO == 6 ]]; then
+	PROC_SOCKS=/proc/net/tcp
+	SYSCTL_PREFIX=net.ipv4.tcp_
+	SYSCTL_DIR=/proc/sys/net/ipv4/tcp_
+else
+	PROC_SOCKS=/proc/net/xtcp
+	SYSCTL_PREFIX=net.xtcp.
+	SYSCTL_DIR=/proc/sys/net/xtcp/
+fi
+TEST_NAME="${TEST_NAME:-$(basename "$0" .sh)}"
+ADDR_A=10.0.1.1
+ADDR_B=10.0.1.2
+DEV_A=xveth0
+DEV_B=xveth1
+NS_A=""
+NS_B=""
+
+# ---------------------------------------------------------------- KTAP ----
+KTAP_PLANNED=0
+KTAP_N=0
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+
+ktap_plan() { # ktap_plan N
+	KTAP_PLANNED=$1
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+ktap_diag() { local l; for l in "$@"; do echo "# $l"; done; }
+# ktap_diag_file FILE: print a file as diagnostics (for failure context)
+ktap_diag_file() { [[ -s $1 ]] && sed 's/^/# /' "$1"; return 0; }
+ktap_ok() { KTAP_N=$((KTAP_N + 1)); KTAP_PASS=$((KTAP_PASS + 1)); echo "ok $KTAP_N $1"; }
+ktap_fail() {
+	KTAP_N=$((KTAP_N + 1)); KTAP_FAIL=$((KTAP_FAIL + 1))
+	echo "not ok $KTAP_N $1"
+	shift
+	[[ $# -gt 0 ]] && ktap_diag "$@"
+	return 0
+}
+ktap_skip() { # ktap_skip NAME REASON
+	KTAP_N=$((KTAP_N + 1)); KTAP_SKIP=$((KTAP_SKIP + 1))
+	echo "ok $KTAP_N $1 # SKIP ${2:-}"
+}
+# ktap_check NAME CMD..: ok if CMD succeeds, else not ok
+ktap_check() {
+	local name=$1
+	shift
+	if "$@"; then ktap_ok "$name"; else ktap_fail "$name"; fi
+}
+ktap_skip_all() { # ktap_skip_all REASON: whole test skipped, exit 4
+	echo "KTAP version 1"
+	echo "1..0 # SKIP $TEST_NAME: $1"
+	exit 4
+}
+# ktap_finish: totals + exit code (1 any failure or missing case, 4 all skipped)
+ktap_finish() {
+	if [[ $KTAP_N -lt $KTAP_PLANNED ]]; then
+		while [[ $KTAP_N -lt $KTAP_PLANNED ]]; do
+			ktap_fail "not-run" "a case was not run: the test ended early"
+		done
+	fi
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
+	if [[ $KTAP_FAIL -gt 0 || $KTAP_N -ne $KTAP_PLANNED ]]; then exit 1; fi
+	if [[ $KTAP_PASS -eq 0 && $KTAP_SKIP -gt 0 ]]; then exit 4; fi
+	exit 0
+}
+
+# ----------------------------------------------------------- set-up ------
+TMPD=""
+declare -A BG_PID=()
+declare -a CLEANUP_HOOKS=()
+
+# on_cleanup CMD: run CMD (a string, eval'd) at exit, after background jobs
+# are killed and before the netns are deleted (last registered runs first)
+on_cleanup() { CLEANUP_HOOKS+=("$1"); }
+
+topo_cleanup() {
+	local rc=$? name h i
+	trap - EXIT INT TERM
+	for name in "${!BG_PID[@]}"; do
+		kill -TERM "${BG_PID[$name]}" 2>/dev/null || true
+	done
+	for name in "${!BG_PID[@]}"; do
+		h=0
+		while kill -0 "${BG_PID[$name]}" 2>/dev/null && [[ $h -lt 20 ]]; do
+			sleep 0.05; h=$((h + 1))
+		done
+		kill -KILL "${BG_PID[$name]}" 2>/dev/null || true
+		wait "${BG_PID[$name]}" 2>/dev/null || true
+	done
+	for ((i = ${#CLEANUP_HOOKS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUP_HOOKS[$i]}" >/dev/null 2>&1 || true
+	done
+	for h in $NS_A $NS_B ${TOPO_EXTRA_NS:-}; do
+		ip netns del "$h" 2>/dev/null || true
+	done
+	[[ -n $TMPD && -z ${XTCP_KEEP_TMP:-} ]] && rm -rf "$TMPD"
+	exit "$rc"
+}
+
+# require_cmd CMD..: skip the whole test if a command is missing
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || ktap_skip_all "missing command '$c'"
+	done
+}
+
+# topo_init: root + tools + protocol available; installs the cleanup trap.
+topo_init() {
+	[[ $(id -u) -eq 0 ]] || ktap_skip_all "needs root"
+	require_cmd ip
+	[[ -x $TOOL ]] || ktap_skip_all "xtcp_tool not built ($TOOL): make -C selftests/tools"
+	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/xtcp-$TEST_NAME.XXXXXX")
+	trap topo_cleanup EXIT
+	trap 'exit 130' INT TERM
+	if [[ $PROTO != 6 && ! -e $PROC_SOCKS ]]; then
+		# the table is per netns: check from a fresh one too (module maybe
+		# loaded but init_net entry hidden by a mount); skip if absent
+		ktap_skip_all "$PROC_SOCKS missing: xtcp module not loaded"
+	fi
+	# best effort: the guest's initramfs may ship these as modules
+	if command -v modprobe >/dev/null 2>&1; then
+		for m in veth sch_netem sch_ingress cls_u32 act_gact act_pedit act_csum; do
+			modprobe -q "$m" 2>/dev/null || true
+		done
+	fi
+}
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ns_new VAR SUFFIX: create netns "xt-TEST-PID-SUFFIX" with lo up, name in VAR
+ns_new() {
+	local name="xt-$TEST_NAME-$$-$2"
+	ip netns add "$name" || return 1
+	TOPO_EXTRA_NS="${TOPO_EXTRA_NS:-} $name"
+	ip -n "$name" link set lo up
+	printf -v "$1" '%s' "$name"
+}
+
+# topo_one_ns: NS_A only (loopback tests)
+topo_one_ns() {
+	ns_new NS_A a || return 1
+}
+
+# topo_two_ns: NS_A(DEV_A ADDR_A) <-veth-> NS_B(DEV_B ADDR_B), links up
+topo_two_ns() {
+	ns_new NS_A a && ns_new NS_B b || return 1
+	ip link add "$DEV_A" netns "$NS_A" type veth peer name "$DEV_B" netns "$NS_B" || return 1
+	ip -n "$NS_A" addr add "$ADDR_A/24" dev "$DEV_A" &&
+	ip -n "$NS_B" addr add "$ADDR_B/24" dev "$DEV_B" &&
+	ip -n "$NS_A" link set "$DEV_A" up &&
+	ip -n "$NS_B" link set "$DEV_B" up || return 1
+	# fixed neighbour entries: no ARP exchange racing with the first SYN
+	local ma mb
+	ma=$(ip -n "$NS_A" -o link show "$DEV_A" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	mb=$(ip -n "$NS_B" -o link show "$DEV_B" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+	ip -n "$NS_A" neigh replace "$ADDR_B" lladdr "$mb" dev "$DEV_A" nud permanent &&
+	ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$ma" dev "$DEV_B" nud permanent
+}
+
+# ---------------------------------------------------------- waiting ------
+# wait_for TIMEOUT_S CMD..: poll CMD every 50 ms until it succeeds (0) or
+# TIMEOUT_S elapses (1).
+wait_for() {
+	local deadline now
+	deadline=$(awk -v t="$1" -v n="${EPOCHREALTIME/./}" 'BEGIN { printf "%.0f", n + t * 1000000 }')
+	shift
+	while :; do
+		"$@" && return 0
+		now=${EPOCHREALTIME/./}
+		(( now >= deadline )) && return 1
+		sleep 0.05
+	done
+}
+
+# isleep S: sleep that a trapped SIGTERM/SIGINT interrupts at once (a plain
+# foreground sleep delays the trap, and the cleanup, until it ends)
+isleep() { sleep "$1" & wait $!; }
+
+# now_s: wall clock seconds with microseconds
+now_s() { echo "$EPOCHREALTIME"; }
+# fdiff A B: A - B as a float
+fdiff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
+# fcmp "A OP B": float comparison via awk, e.g. fcmp "1.2 < 3"
+fcmp() { awk "BEGIN { exit !($1) }"; }
+
+# ---------------------------------------------------- background jobs ----
+# bg NAME NS CMD..: run CMD in netns NS in the background (NS "-" = current);
+# stdout/stderr in $TMPD/NAME.out / NAME.err, pid in BG_PID[NAME].
+bg() {
+	local name=$1 ns=$2
+	shift 2
+	if [[ $ns == - ]]; then
+		"$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" &
+	else
+		ip netns exec "$ns" "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" &
+	fi
+	BG_PID[$name]=$!
+}
+
+# bg_wait NAME [TIMEOUT_S]: wait for job NAME; prints nothing, returns its exit
+# code (124 and the job is killed if it runs past TIMEOUT_S, default 60).
+bg_wait() {
+	local name=$1 timeout=${2:-60} pid=${BG_PID[$1]:-} rc
+	[[ -n $pid ]] || return 127
+	if ! wait_for "$timeout" bg_done "$name"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		unset "BG_PID[$name]"
+		return 124
+	fi
+	wait "$pid"
+	rc=$?
+	unset "BG_PID[$name]"
+	return $rc
+}
+bg_done() { ! kill -0 "${BG_PID[$1]}" 2>/dev/null; }
+bg_kill() { # bg_kill NAME [SIG]
+	local pid=${BG_PID[$1]:-}
+	[[ -n $pid ]] && kill "-${2:-TERM}" "$pid" 2>/dev/null
+	return 0
+}
+# bg_out NAME / bg_err NAME: paths of the job's output files
+bg_out() { echo "$TMPD/$1.out"; }
+bg_err() { echo "$TMPD/$1.err"; }
+# bg_diag NAME..: dump jobs' output as KTAP diagnostics
+bg_diag() {
+	local n
+	for n in "$@"; do
+		echo "# --- $n stdout:"; ktap_diag_file "$TMPD/$n.out"
+		echo "# --- $n stderr:"; ktap_diag_file "$TMPD/$n.err"
+	done
+}
+
+# out_field NAME KEY WORD: value of WORD=... on the job's line starting with
+# KEY, e.g. out_field srv recv sha256
+out_field() {
+	awk -v k="$2" -v w="$3=" '$1 == k { for (i = 2; i <= NF; i++)
+		if (index($i, w) == 1) { print substr($i, length(w) + 1); exit } }' "$TMPD/$1.out"
+}
+# out_has NAME LINE-REGEX: the job printed a matching line
+out_has() { grep -q -- "$2" "$TMPD/$1.out"; }
+
+# sha_match SENDER RECEIVER BYTES: SENDER's "sent" line and RECEIVER's "recv"
+# line carry the same sha256, both with BYTES bytes (diagnostics if not)
+sha_match() {
+	local ss sb rs rb
+	ss=$(out_field "$1" sent sha256); sb=$(out_field "$1" sent bytes)
+	rs=$(out_field "$2" recv sha256); rb=$(out_field "$2" recv bytes)
+	[[ -n $ss && $ss == "$rs" && $sb == "$3" && $rb == "$3" ]] && return 0
+	ktap_diag "$1 sent ${sb:-?} bytes sha256=${ss:-?}" \
+		"$2 recv ${rb:-?} bytes sha256=${rs:-?} (want $3 bytes)"
+	return 1
+}
+# conn_port NAME: local port on the job's "connected local=IP:PORT" line
+conn_port() {
+	sed -n 's/^connected local=[0-9.]*:\([0-9]*\) .*/\1/p' "$TMPD/$1.out" | head -n 1
+}
+# out_wait NAME REGEX [TIMEOUT]: wait until the job printed a matching line
+out_wait() { wait_for "${3:-10}" out_has "$1" "$2"; }
+
+# wait_listen NS IP PORT [TIMEOUT]: a LISTEN (0A) socket on IP:PORT exists
+wait_listen() {
+	wait_for "${4:-10}" sock_has_st "$1" "$2" "$3" 0.0.0.0 0 0A
+}
+
+# ---------------------------------------------------------- sockets ------
+# proc_hex IP PORT: address as in /proc/net/tcp on a little-endian host
+# (10.0.1.1 5000 -> 0101000A:1388)
+proc_hex() {
+	local IFS=.
+	# shellcheck disable=SC2086
+	set -- $1 "$2"
+	printf '%02X%02X%02X%02X:%04X' "$4" "$3" "$2" "$1" "$5"
+}
+
+# sock_table NS: the socket table of netns NS (PROC_SOCKS) minus the header
+sock_table() { ip netns exec "$1" cat "$PROC_SOCKS" 2>/dev/null | tail -n +2; }
+
+# sock_st NS LIP LPORT RIP RPORT: print the st field of matching entries
+# (several lines if several; nothing if none). LPORT/RPORT "*" = any port.
+sock_st() {
+	local l r
+	l=$(proc_hex "$2" "${3/\*/0}")
+	r=$(proc_hex "$4" "${5/\*/0}")
+	[[ $3 == "*" ]] && l=${l%:*}:
+	[[ $5 == "*" ]] && r=${r%:*}:
+	sock_table "$1" | awk -v l="$l" -v r="$r" '
+		(index($2, l) == 1 && index($3, r) == 1) { print $4 }'
+}
+# sock_has_st NS LIP LPORT RIP RPORT ST: an entry with that state exists
+sock_has_st() { sock_st "$1" "$2" "$3" "$4" "$5" | grep -qx "$6"; }
+# sock_gone NS LIP LPORT RIP RPORT: no entry for that 4-tuple
+sock_gone() { [[ -z $(sock_st "$@") ]]; }
+# wait_st TIMEOUT NS LIP LPORT RIP RPORT ST
+wait_st() { local t=$1; shift; wait_for "$t" sock_has_st "$@"; }
+# count_socks NS [ST]: number of table entries (in state ST)
+count_socks() {
+	sock_table "$1" | awk -v s="${2:-}" 's == "" || $4 == s { n++ } END { print n + 0 }'
+}
+# sock_dump NS: table as KTAP diagnostics
+sock_dump() { echo "# $PROC_SOCKS in $1:"; ip netns exec "$1" cat "$PROC_SOCKS" | sed 's/^/#   /'; }
+
+# ---------------------------------------------------- sysctls ------------
+# xsysctl_path NAME: /proc/sys path of the xtcp sysctl NAME (e.g. syn_retries)
+xsysctl_path() { echo "$SYSCTL_DIR$1"; }
+xsysctl_get() { ip netns exec "$1" cat "$(xsysctl_path "$2")"; }   # NS NAME
+xsysctl_set() { ip netns exec "$1" sh -c 'echo "$1" > "$2"' _ "$3" "$(xsysctl_path "$2")"; } # NS NAME VAL
+
+# ------------------------------------------------- traffic control -------
+# delay_add NS DEV MS: netem delay on DEV's egress; 1 if netem is unavailable
+delay_add() {
+	ip netns exec "$1" tc qdisc replace dev "$2" root netem delay "$3ms" 2>/dev/null
+}
+delay_del() { ip netns exec "$1" tc qdisc del dev "$2" root 2>/dev/null; return 0; }
+# have_netem: netem can be attached (probed on a throw-away dummy namespace)
+have_netem() {
+	local ns="xt-probe-$$" ok=1
+	ip netns add "$ns" 2>/dev/null || return 1
+	ip -n "$ns" link add p0 type veth peer name p1 2>/dev/null &&
+		ip netns exec "$ns" tc qdisc add dev p0 root netem delay 1ms 2>/dev/null && ok=0
+	ip netns del "$ns"
+	return $ok
+}
+
+# u32 matches for the TCP flags byte (IP header without options: TCP at 20,
+# flags at 20 + 13 = 33). Values are (value mask).
+declare -A DROP_U32=(
+	[all]=""
+	[syn]="match u8 0x02 0x12 at 33"	# SYN without ACK
+	[ackonly]="match u8 0x10 0xff at 33"	# pure ACK, no other flag
+	[fin]="match u8 0x01 0x01 at 33"	# any FIN
+	[rst]="match u8 0x04 0x04 at 33"	# any RST
+)
+# same in nft (host fallback: no tc actions there)
+declare -A DROP_NFT=(
+	[all]=""
+	[syn]="@th,104,8 & 0x12 == 0x02"
+	[ackonly]="@th,104,8 == 0x10"
+	[fin]="@th,104,8 & 0x01 == 0x01"
+	[rst]="@th,104,8 & 0x04 == 0x04"
+)
+DROP_BACKEND=""	# tc or nft, chosen on first use
+
+_drop_backend() {
+	[[ -n $DROP_BACKEND ]] && return 0
+	local ns="xt-probe-$$"
+	ip netns add "$ns" 2>/dev/null || return 1
+	ip -n "$ns" link add p0 type veth peer name p1
+	if ip netns exec "$ns" tc qdisc add dev p0 clsact 2>/dev/null &&
+	   ip netns exec "$ns" tc filter add dev p0 ingress protocol ip u32 \
+		match ip protocol 6 0xff action drop 2>/dev/null; then
+		DROP_BACKEND=tc
+	elif command -v nft >/dev/null 2>&1 &&
+	     ip netns exec "$ns" nft add table netdev probe 2>/dev/null; then
+		DROP_BACKEND=nft
+	fi
+	ip netns del "$ns"
+	[[ -n $DROP_BACKEND ]]
+}
+
+# drop_add NS DEV ingress|egress WHAT: drop PROTO packets matching WHAT
+# (all|syn|ackonly|fin|rst) on DEV. Returns 1 if no backend can do it.
+drop_add() {
+	local ns=$1 dev=$2 dir=$3 what=$4
+	_drop_backend || return 1
+	if [[ $DROP_BACKEND == tc ]]; then
+		ip netns exec "$ns" tc qdisc replace dev "$dev" clsact 2>/dev/null
+		# shellcheck disable=SC2086
+		ip netns exec "$ns" tc filter add dev "$dev" "$dir" protocol ip prio 1 u32 \
+			match ip protocol "$PROTO" 0xff ${DROP_U32[$what]} action drop
+	else
+		local hook=$dir chain="xt_${dir}_$dev"
+		chain=${chain//-/_}
+		ip netns exec "$ns" nft add table netdev xtcp_test &&
+		ip netns exec "$ns" nft add chain netdev xtcp_test "$chain" \
+			"{ type filter hook $hook device \"$dev\" priority 0 ; }" &&
+		ip netns exec "$ns" nft add rule netdev xtcp_test "$chain" \
+			ip protocol "$PROTO" ${DROP_NFT[$what]} counter drop
+	fi
+}
+# drop_del_all NS DEV: remove every drop filter of DEV
+drop_del_all() {
+	local ns=$1 dev=$2
+	if [[ $DROP_BACKEND == tc ]]; then
+		ip netns exec "$ns" tc qdisc del dev "$dev" clsact 2>/dev/null
+	else
+		ip netns exec "$ns" nft delete table netdev xtcp_test 2>/dev/null
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------- capture ------
+# cap_start NAME NS DEV [FILTER]: tcpdump of PROTO packets (or the pcap FILTER)
+# on DEV into $TMPD/NAME.pcap;
+# returns once tcpdump is capturing. --immediate-mode: without it packets
+# still in a TPACKET_V3 ring block are lost when tcpdump is stopped.
+cap_start() {
+	local name=$1 ns=$2 dev=$3 filter=${4:-ip proto $PROTO}
+	bg "cap_$name" "$ns" tcpdump -i "$dev" -n -U --immediate-mode -s 128 -w "$TMPD/$name.pcap" "$filter"
+	wait_for 10 grep -qs "listening on" "$TMPD/cap_$name.err"
+}
+# cap_stop NAME: stop the capture (flushes the pcap)
+cap_stop() {
+	bg_kill "cap_$1" INT
+	bg_wait "cap_$1" 10 >/dev/null 2>&1
+	return 0
+}
+# cap_decode NAME: one line per captured packet (IPv4, no IP options assumed
+# only for offsets inside the TCP header, IHL is honoured):
+#   TIME SRC SPORT DST DPORT FLAGS SEQ ACK PAYLOAD_LEN IPPROTO
+# FLAGS: letters of FIN SYN RST PSH ACK URG as F S R P A U, e.g. "SA", "FA".
+cap_decode() {
+	tcpdump -r "$TMPD/$1.pcap" -n -tt -x 2>/dev/null | awk '
+	function hexval(s,   i, v) {
+		v = 0
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	function byte(i) { return hexval(substr(hex, 2 * i + 1, 2)) }
+	function flush(   ihl, t, f, s, plen) {
+		if (hex == "") return
+		ihl = (byte(0) % 16) * 4
+		plen = byte(2) * 256 + byte(3)
+		t = ihl
+		f = byte(t + 13)
+		s = ""
+		if (f % 2) s = s "F"
+		if (int(f / 2) % 2) s = s "S"
+		if (int(f / 4) % 2) s = s "R"
+		if (int(f / 8) % 2) s = s "P"
+		if (int(f / 16) % 2) s = s "A"
+		if (int(f / 32) % 2) s = s "U"
+		printf "%s %d.%d.%d.%d %d %d.%d.%d.%d %d %s %.0f %.0f %d %d\n", ts,
+			byte(12), byte(13), byte(14), byte(15), byte(t) * 256 + byte(t + 1),
+			byte(16), byte(17), byte(18), byte(19), byte(t + 2) * 256 + byte(t + 3),
+			s,
+			byte(t + 4) * 16777216 + byte(t + 5) * 65536 + byte(t + 6) * 256 + byte(t + 7),
+			byte(t + 8) * 16777216 + byte(t + 9) * 65536 + byte(t + 10) * 256 + byte(t + 11),
+			plen - ihl - int(byte(t + 12) / 16) * 4, byte(9)
+		hex = ""
+	}
+	/^[0-9]/ { flush(); ts = $1; next }
+	/^[ \t]+0x[0-9a-f]+:/ {
+		for (i = 2; i <= NF; i++) hex = hex tolower($i)
+	}
+	END { flush() }'
+}
+
+# st_trace TIMEOUT NS LIP LPORT RIP RPORT UNTIL: sample the 4-tuple's state
+# every ~50 ms until it is UNTIL (or TIMEOUT s pass); prints the distinct
+# successive states seen, e.g. "01 04 0B 06" ("-" = no entry). Returns 0 if
+# UNTIL was reached.
+st_trace() {
+	local t=$1 ns=$2 until=$7 seen="" last="" st deadline now
+	deadline=$(awk -v t="$t" -v n="${EPOCHREALTIME/./}" 'BEGIN { printf "%.0f", n + t * 1000000 }')
+	while :; do
+		st=$(sock_st "$ns" "$3" "$4" "$5" "$6" | head -n 1)
+		st=${st:--}
+		if [[ $st != "$last" ]]; then
+			seen="$seen $st"
+			last=$st
+		fi
+		[[ $st == "$until" ]] && { echo "${seen# }"; return 0; }
+		now=${EPOCHREALTIME/./}
+		(( now >= deadline )) && { echo "${seen# }"; return 1; }
+		sleep 0.03
+	done
+}
+
+# stat_get NS NAME: a counter of PLAN.md's /proc/net/xtcp_stats ("Name value"
+# lines); with PROTO=6 the same-named Tcp: field of /proc/net/snmp
+# (OutRsts, EstabResets, ActiveOpens, ...). Empty if unknown.
+stat_get() {
+	if [[ $PROTO == 6 ]]; then
+		ip netns exec "$1" cat /proc/net/snmp | awk -v k="$2" '
+			$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+			$1 == "Tcp:" && h { if (k in col) print $col[k]; exit }'
+	else
+		ip netns exec "$1" cat /proc/net/xtcp_stats 2>/dev/null |
+			awk -v k="$2" '$1 == k { print $2; exit }'
+	fi
+}
