@@ -7,7 +7,7 @@
 #   make demo         install what is needed, boot a VM with xtcp loaded and
 #                     show a handshake, a transfer and a close, decoded as TCP
 #   make check        the whole suite: unit tests, then the selftests in a VM
-#                     (KERNEL=6.1|6.12|debug|DIR, TESTS=all|smoke)
+#                     (KERNEL=6.1|6.12|debug|DIR, SUITE=all|smoke)
 #   make unit         user-space unit tests and fuzz smoke of module/proto/
 #   make checkpatch   kernel coding style of module/
 #   make help         this list
@@ -16,7 +16,7 @@
 # runs in a QEMU guest (selftests/vm/).
 
 KERNEL ?= 6.1
-TESTS ?= all
+SUITE ?= all
 HOST_KDIR := /lib/modules/$(shell uname -r)/build
 # Plain "make" builds for this machine's kernel when its headers are there.
 ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
@@ -42,7 +42,7 @@ deps:	## install host packages (Debian 12)
 	selftests/vm/install-deps.sh
 
 unit:	## unit tests + fuzz smoke of the pure protocol logic
-	$(MAKE) -C selftests/unit run fuzz-smoke
+	$(MAKE) -C selftests/unit MAKEOVERRIDES= run fuzz-smoke
 
 # Build the module against the VM kernel's headers, and the selftests.
 check-build: deps
@@ -51,12 +51,12 @@ check-build: deps
 	mkdir -p .cache/build
 	cp module/xtcp.ko $(VM_KO)
 	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
-	$(MAKE) -C selftests
+	$(MAKE) -C selftests MAKEOVERRIDES=
 
 check: check-build unit	## the whole suite in a VM
 	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
 		--timeout $(VM_TIMEOUT) --module $(CURDIR)/$(VM_KO) \
-		-- ./run_tests.sh $(TESTS)
+		-- ./run_tests.sh $(SUITE)
 
 demo: check-build	## show xtcp at work in a VM, decoded as TCP
 	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
@@ -67,7 +67,7 @@ demo: check-build	## show xtcp at work in a VM, decoded as TCP
 
 checkpatch:	## kernel coding style (scripts/checkpatch.pl from linux-source-6.1)
 	perl $$(selftests/vm/fetch-kselftest.sh)/scripts/checkpatch.pl \
-		--no-tree --strict --show-types -f \
+		--no-tree --show-types -f \
 		$$(find module -name '*.[ch]' -not -name '*.mod.c' | sort)
 
 clean:

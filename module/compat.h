@@ -7,27 +7,26 @@
 #ifndef XTCP_COMPAT_H
 #define XTCP_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/timer.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-/* 6.10 passes accept()'s flags, error and kern in struct proto_accept_arg. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define XTCP_HAVE_ACCEPT_ARG 1
-#endif
-
-/* 6.5 hands proto.ioctl a kernel int instead of a user pointer. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define XTCP_HAVE_IOCTL_KARG 1
-#endif
-
 /*
- * 6.6 made register_net_sysctl() a macro over register_net_sysctl_sz()
- * that takes ARRAY_SIZE of its argument, which a kmemdup'd table is not.
+ * Which API a kernel has is found by Kbuild (module/Kbuild, xtcp_has) from
+ * its headers, not from its version: stable kernels backport. It defines
+ *
+ *  XTCP_HAVE_ACCEPT_ARG      proto.accept() takes struct proto_accept_arg
+ *                            (6.10)
+ *  XTCP_HAVE_IOCTL_KARG      proto.ioctl() gets a kernel int (6.5)
+ *  XTCP_HAVE_SYSCTL_SZ       register_net_sysctl_sz() exists and
+ *                            register_net_sysctl() wants an array (6.6)
+ *  XTCP_HAVE_NOTREFCNT_TRACKER  uncounted sockets carry a netns tracker
+ *                            (6.2)
+ *  XTCP_HAVE_NET_PASSIVE     they also hold a passive netns reference
+ *                            (6.12.y, 6.14)
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#ifdef XTCP_HAVE_SYSCTL_SZ
 #define xtcp_register_net_sysctl(net, path, table, count) \
 	register_net_sysctl_sz(net, path, table, count)
 #else
@@ -47,7 +46,7 @@
  * Turn a user socket's counted namespace reference into the uncounted kind
  * kernel sockets have, so an orphan lingering in TIME_WAIT or FIN_WAIT2 no
  * longer keeps a deleted namespace alive (Linux's TIME_WAIT minisockets
- * hold none either). Since 6.2 uncounted sockets carry a tracker too.
+ * hold none either).
  */
 static inline void xtcp_compat_drop_netns_ref(struct sock *sk)
 {
@@ -58,8 +57,12 @@ static inline void xtcp_compat_drop_netns_ref(struct sock *sk)
 	sk->sk_net_refcnt = 0;
 	sock_inuse_add(net, -1);
 	put_net_track(net, &sk->ns_tracker);
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef XTCP_HAVE_NOTREFCNT_TRACKER
 	__netns_tracker_alloc(net, &sk->ns_tracker, false, GFP_ATOMIC);
+#endif
+#ifdef XTCP_HAVE_NET_PASSIVE
+	/* __sk_destruct() drops a passive reference for such sockets. */
+	net_passive_inc(net);
 #endif
 }
 

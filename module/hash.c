@@ -236,6 +236,17 @@ static struct sock *xtcp_ehash_find_locked(const struct net *net,
 	return NULL;
 }
 
+/* Enter @sk in the connection table under its 4-tuple. */
+static void xtcp_ehash_add_locked(struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	unsigned int slot;
+
+	slot = xtcp_ehashfn(sock_net(sk), inet->inet_rcv_saddr, inet->inet_num,
+			    inet->inet_daddr, inet->inet_dport);
+	sk_add_node(sk, &xtcp_ehash[slot]);
+}
+
 /**
  * xtcp_hash_connect() - give a connecting socket a local port if it has
  * none and enter it in the connection table; the 4-tuple must be unique.
@@ -270,9 +281,7 @@ int xtcp_hash_connect(struct sock *sk)
 		}
 		goto out;
 	}
-	sk_add_node(sk, &xtcp_ehash[xtcp_ehashfn(sock_net(sk),
-		    inet->inet_rcv_saddr, inet->inet_num, inet->inet_daddr,
-		    inet->inet_dport)]);
+	xtcp_ehash_add_locked(sk);
 out:
 	spin_unlock_bh(&xtcp_hash_lock);
 	return err;
@@ -287,9 +296,7 @@ void xtcp_ehash_insert(struct sock *sk)
 	struct inet_sock *inet = inet_sk(sk);
 
 	spin_lock(&xtcp_hash_lock);
-	sk_add_node(sk, &xtcp_ehash[xtcp_ehashfn(sock_net(sk),
-		    inet->inet_rcv_saddr, inet->inet_num, inet->inet_daddr,
-		    inet->inet_dport)]);
+	xtcp_ehash_add_locked(sk);
 	xtcp_bind_port_locked(sk, inet->inet_num);
 	spin_unlock(&xtcp_hash_lock);
 }
@@ -368,29 +375,46 @@ struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
 }
 
 static void xtcp_walk_table(struct hlist_head *table, unsigned int size,
-			    struct net *net,
-			    void (*fn)(struct sock *sk, void *arg), void *arg)
+			    struct net *net, xtcp_sock_fn_t fn, void *arg)
 {
 	unsigned int i;
 	struct sock *sk;
 
-	for (i = 0; i < size; i++)
-		sk_for_each(sk, &table[i])
+	for (i = 0; i < size; i++) {
+		sk_for_each(sk, &table[i]) {
 			if (net_eq(sock_net(sk), net))
 				fn(sk, arg);
+		}
+	}
 }
 
 /**
- * xtcp_for_each_sock() - call @fn on every hashed socket of @net, listeners
+ * xtcp_visit_socks() - call @fn on every hashed socket of @net, listeners
  * first, with xtcp_hash_lock held: @fn must not sleep or take socket locks.
  */
-void xtcp_for_each_sock(struct net *net,
-			void (*fn)(struct sock *sk, void *arg), void *arg)
+void xtcp_visit_socks(struct net *net, xtcp_sock_fn_t fn, void *arg)
 {
 	spin_lock_bh(&xtcp_hash_lock);
 	xtcp_walk_table(xtcp_lhash, 1U << XTCP_PHASH_BITS, net, fn, arg);
 	xtcp_walk_table(xtcp_ehash, 1U << XTCP_EHASH_BITS, net, fn, arg);
 	spin_unlock_bh(&xtcp_hash_lock);
+}
+
+static struct sock *xtcp_first_of_net(struct hlist_head *chain,
+				      const struct net *net, bool port_table)
+{
+	struct sock *sk;
+
+	if (port_table) {
+		sk_for_each_bound(sk, chain)
+			if (net_eq(sock_net(sk), net))
+				return sk;
+		return NULL;
+	}
+	sk_for_each(sk, chain)
+		if (net_eq(sock_net(sk), net))
+			return sk;
+	return NULL;
 }
 
 /**
@@ -399,22 +423,14 @@ void xtcp_for_each_sock(struct net *net,
  */
 struct sock *xtcp_find_net_sock(struct net *net)
 {
-	struct sock *sk, *found = NULL;
+	struct sock *found = NULL;
 	unsigned int i;
 
 	spin_lock_bh(&xtcp_hash_lock);
 	for (i = 0; i < (1U << XTCP_EHASH_BITS) && !found; i++)
-		sk_for_each(sk, &xtcp_ehash[i])
-			if (net_eq(sock_net(sk), net)) {
-				found = sk;
-				break;
-			}
+		found = xtcp_first_of_net(&xtcp_ehash[i], net, false);
 	for (i = 0; i < (1U << XTCP_PHASH_BITS) && !found; i++)
-		sk_for_each_bound(sk, &xtcp_bhash[i])
-			if (net_eq(sock_net(sk), net)) {
-				found = sk;
-				break;
-			}
+		found = xtcp_first_of_net(&xtcp_bhash[i], net, true);
 	if (found)
 		sock_hold(found);
 	spin_unlock_bh(&xtcp_hash_lock);

@@ -17,7 +17,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
-#include "../module/uapi/linux/xtcp.h"
+#include "uapi/linux/xtcp.h"
 
 static int protocol = IPPROTO_XTCP;
 module_param(protocol, int, 0444);
@@ -61,8 +61,6 @@ static struct net_protocol xtcp_net_protocol = {
 	.err_handler = xtcp_v4_err,
 	.no_policy = 1,
 };
-
-extern const struct proto_ops xtcp_stream_ops;
 
 static struct inet_protosw xtcp_protosw = {
 	.type = SOCK_STREAM,

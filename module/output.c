@@ -213,7 +213,8 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 			return 0;
 		}
 	}
-	skb = xtcp_alloc_control(sk, sk->sk_allocation);
+	/* A listener's child queues its SYN-ACK from softirq. */
+	skb = xtcp_alloc_control(sk, gfp_any());
 	if (!skb)
 		return -ENOBUFS;
 	memset(skb->cb, 0, sizeof(skb->cb));
@@ -314,7 +315,7 @@ void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 
 	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, iph->daddr,
 				   ith->source, ith->dest, iph->protocol,
-				   RT_TOS(iph->tos), inet_iif(in));
+				   iph->tos & IPTOS_TOS_MASK, inet_iif(in));
 	if (IS_ERR(rt))
 		return;
 	skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);

@@ -115,7 +115,7 @@ static int xtcp_sockets_show(struct seq_file *seq, void *v)
 	seq_setwidth(seq, XTCP_PROC_LINE);
 	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
 	seq_pad(seq, '\n');
-	xtcp_for_each_sock(seq_file_single_net(seq), xtcp_show_one, &it);
+	xtcp_visit_socks(seq_file_single_net(seq), xtcp_show_one, &it);
 	return 0;
 }
 

@@ -364,7 +364,11 @@ static __poll_t xtcp_poll(struct file *file, struct socket *sock,
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-				/* Re-check after setting NOSPACE (races an ACK). */
+				/*
+				 * Order NOSPACE before the re-check: an ACK
+				 * freeing space in between must see it set,
+				 * or we must see the space (xtcp_write_space).
+				 */
 				smp_mb__after_atomic();
 				if (sk_stream_memory_free(sk))
 					mask |= EPOLLOUT | EPOLLWRNORM;
@@ -373,7 +377,6 @@ static __poll_t xtcp_poll(struct file *file, struct socket *sock,
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
-	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;

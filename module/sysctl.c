@@ -82,21 +82,23 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 
 /*
  * Linux sizes tcp_max_tw_buckets and tcp_max_orphans as half its
- * established-hash size; xtcp takes the same number so the defaults match
- * net.ipv4's on every machine.
+ * established-hash size (the namespace's own, and the initial namespace's
+ * for the global orphan limit); xtcp takes the same numbers so the
+ * defaults match net.ipv4's on every machine. tcp_hashinfo itself is no
+ * longer exported after 6.1, the death row's pointer to it is.
  */
-static int xtcp_ehash_half(void)
+static int xtcp_ehash_half(const struct net *net)
 {
-	return (tcp_hashinfo.ehash_mask + 1) / 2;
+	return (net->ipv4.tcp_death_row.hashinfo->ehash_mask + 1) / 2;
 }
 
-static void xtcp_set_defaults(struct xtcp_net *xn)
+static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 {
 	xn->syn_retries = TCP_SYN_RETRIES;
 	xn->fin_timeout = TCP_FIN_TIMEOUT;
 	xn->orphan_retries = 0;
-	xn->max_orphans = xtcp_ehash_half();
-	xn->max_tw_buckets = xtcp_ehash_half();
+	xn->max_orphans = xtcp_ehash_half(&init_net);
+	xn->max_tw_buckets = xtcp_ehash_half(net);
 	xn->sysctl_tw_reuse = 2;
 	xn->rfc1337 = 0;
 }
@@ -107,7 +109,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	struct xtcp_net *xn = xtcp_pernet(net);
 	struct ctl_table *table;
 
-	xtcp_set_defaults(xn);
+	xtcp_set_defaults(net, xn);
 	table = kmemdup(xtcp_sysctl_template, sizeof(xtcp_sysctl_template),
 			GFP_KERNEL);
 	if (!table)

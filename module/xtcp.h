@@ -264,6 +264,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 /* main.c */
 extern unsigned int xtcp_net_id;
 extern struct proto xtcp_prot;
+extern const struct proto_ops xtcp_stream_ops;
 
 static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 {
@@ -299,8 +300,9 @@ struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
 				  __be16 dport, int dif);
 struct sock *xtcp_find_net_sock(struct net *net);
-void xtcp_for_each_sock(struct net *net,
-			void (*fn)(struct sock *sk, void *arg), void *arg);
+/* A callback run on each socket of a table walk. */
+typedef void (*xtcp_sock_fn_t)(struct sock *sk, void *arg);
+void xtcp_visit_socks(struct net *net, xtcp_sock_fn_t fn, void *arg);
 
 /* sock.c */
 void xtcp_set_state(struct sock *sk, int state);

@@ -252,7 +252,9 @@ static void expect_reset(struct __test_metadata *_metadata, int fd)
 	char buf[8];
 	int rev;
 
-	rev = xtcp_poll1(fd, POLLIN | POLLOUT | POLLRDHUP, XTCP_WAIT_MS);
+	/* Wait for the RST itself: POLLOUT alone is true before it lands. */
+	xtcp_poll1(fd, POLLIN | POLLRDHUP, XTCP_WAIT_MS);
+	rev = xtcp_poll1(fd, POLLIN | POLLOUT | POLLRDHUP, 0);
 	/* tcp_poll after RST: everything, the state is CLOSE. */
 	EXPECT_EQ(POLLIN | POLLOUT | POLLRDHUP | POLLERR | POLLHUP, rev);
 	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), 0));

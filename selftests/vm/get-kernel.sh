@@ -29,6 +29,11 @@ case $NAME in
 	key=dir-$(basename "$src")-$(echo "$src" | sha256sum | cut -c1-8) ;;
 esac
 DIR=$CACHE/kernels/$key
+[[ $NAME == debug ]] && src=$REPO/../shared/kernels
+# For local .debs the cache is also keyed by the .debs' names/sizes/mtimes.
+stamp=''
+[[ -n ${src:-} ]] && stamp=$(cd "$src" && ls -l --time-style=+%s ./*.deb 2>/dev/null | awk '{print $5, $6, $7}')
+fresh() { [[ -f $DIR/kernel.env && ( -z $stamp || "$(cat "$DIR/.stamp" 2>/dev/null)" == "$stamp" ) ]]; }
 
 emit() {
 	# shellcheck source=/dev/null
@@ -42,12 +47,12 @@ emit() {
 	esac
 }
 
-[[ -f $DIR/kernel.env ]] && { emit; exit 0; }
+fresh && { emit; exit 0; }
 
 mkdir -p "$CACHE/kernels"
 exec 9>"$CACHE/kernels/.$key.lock"
 flock 9
-[[ -f $DIR/kernel.env ]] && { emit; exit 0; }
+fresh && { emit; exit 0; }
 
 TMP=$(mktemp -d "$CACHE/kernels/.$key.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -96,7 +101,6 @@ case $NAME in
 	apt-get "${O[@]}" -q update >&2
 	fetch_debian "${O[@]}" ;;
 debug)
-	src=$REPO/../shared/kernels
 	compgen -G "$src/linux-image-*.deb" >/dev/null ||
 		die "no debug kernel .debs in $src"
 	cp "$src"/linux-image-*.deb "$src"/linux-headers-*.deb "$TMP/debs/" ;;
@@ -170,6 +174,7 @@ VMLINUX=$vmlinux
 KDIR=$DIR/$kdir
 MODDIR=$DIR/lib/modules/$kver
 ENV
+echo "$stamp" >"$TMP/root/.stamp"
 rm -rf "$DIR"
 mv "$TMP/root" "$DIR"
 log "kernel $kver ready in $DIR"
