@@ -62,7 +62,7 @@ demo: check-build	## show xtcp at work in a VM, decoded as TCP
 	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
 		--timeout 300 --module $(CURDIR)/$(VM_KO) -- ./demo.sh
 	@echo "=== the capture, decoded as TCP (tshark -d ip.proto==253,tcp)"
-	tshark -r .cache/demo/xtcp-demo.pcap -d ip.proto==253,tcp \
+	tshark -r .cache/demo/xtcp-demo.pcap -d ip.proto==253,tcp -d tcp.port==7000,data \
 		-Y 'ip.proto == 253' 2>/dev/null
 
 checkpatch:	## kernel coding style (scripts/checkpatch.pl from linux-source-6.1)

@@ -39,30 +39,6 @@ static int xtcp_route_connect(struct sock *sk, __be32 daddr, __be16 dport)
 	return 0;
 }
 
-static void xtcp_init_send_space(struct xtcp_sock *xs, u32 iss)
-{
-	xs->iss = iss;
-	xs->snd_una = iss;
-	xs->snd_nxt = iss;
-	xs->write_seq = iss;
-	xs->snd_wnd = 0;
-	xs->snd_wl1 = 0;
-	xs->snd_wl2 = 0;
-	xs->rcv_nxt = 0;
-	xs->rcv_wnd = 0;
-	xs->rcv_wup = 0;
-	xs->copied_seq = 0;
-	xs->retransmits = 0;
-	xs->rto = XTCP_RTO_INIT;
-	xs->srtt_us = 0;
-	xs->rttvar_us = 0;
-	xs->mss = XTCP_DEFAULT_MSS;
-	xs->mss_cap = XTCP_DEFAULT_MSS;
-	xs->max_window = 0;
-	xs->dup_acks = 0;
-	xs->in_recovery = false;
-}
-
 /**
  * xtcp_connect() - proto.connect: route, pick a port, enter the
  * connection table and send the SYN (RFC 9293 §3.10.1).
@@ -92,7 +68,7 @@ int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		inet->inet_dport = 0;
 		return err;
 	}
-	xtcp_init_send_space(xs, xtcp_new_isn(inet->inet_saddr,
+	xtcp_reset_sequence_space(xs, xtcp_new_isn(inet->inet_saddr,
 					      inet->inet_daddr,
 					      inet->inet_sport,
 					      inet->inet_dport));
@@ -143,7 +119,7 @@ int xtcp_disconnect(struct sock *sk, int flags)
 		inet->inet_sport = 0;
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
-	xtcp_init_send_space(xtcp_sk(sk), 0);
+	xtcp_reset_sequence_space(xtcp_sk(sk), 0);
 	sk_dst_reset(sk);
 	sk_error_report(sk);
 	return 0;

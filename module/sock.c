@@ -153,17 +153,37 @@ void xtcp_init_sock_fields(struct sock *sk)
 	xs->is_child = 0;
 	xs->orphan_counted = 0;
 	xs->fin_queued = 0;
+	xtcp_reset_sequence_space(xs, 0);
+	sk->sk_write_space = xtcp_write_space;
+}
+
+/**
+ * xtcp_reset_sequence_space() - forget everything about a connection's
+ * sequence numbers, windows and timing, as before a new handshake;
+ * @iss becomes the initial send sequence number.
+ */
+void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
+{
+	xs->iss = iss;
+	xs->snd_una = iss;
+	xs->snd_nxt = iss;
+	xs->write_seq = iss;
+	xs->snd_wnd = 0;
+	xs->snd_wl1 = 0;
+	xs->snd_wl2 = 0;
+	xs->max_window = 0;
+	xs->rcv_nxt = 0;
+	xs->rcv_wnd = 0;
+	xs->rcv_wup = 0;
+	xs->copied_seq = 0;
+	xs->retransmits = 0;
 	xs->rto = XTCP_RTO_INIT;
 	xs->srtt_us = 0;
 	xs->rttvar_us = 0;
-	xs->retransmits = 0;
 	xs->mss = XTCP_DEFAULT_MSS;
 	xs->mss_cap = XTCP_DEFAULT_MSS;
-	xs->snd_wnd = 0;
-	xs->max_window = 0;
 	xs->dup_acks = 0;
 	xs->in_recovery = false;
-	sk->sk_write_space = xtcp_write_space;
 }
 
 static int xtcp_init_sock(struct sock *sk)

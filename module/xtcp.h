@@ -313,6 +313,7 @@ void xtcp_purge_queues(struct sock *sk);
 void xtcp_purge_net(struct net *net);
 void xtcp_write_space(struct sock *sk);
 void xtcp_init_sock_fields(struct sock *sk);
+void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss);
 
 /* connect.c */
 int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);

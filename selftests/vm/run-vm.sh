@@ -11,6 +11,8 @@
 #   --timeout SECS    whole-VM time limit (default 900)
 #   --log FILE        console log file (default .cache/vm-logs/DATE-KERNEL-PID.log)
 #   --shell           interactive guest shell instead of COMMAND (no checks)
+#   --mem SIZE        guest memory (default 2G)
+# Env: XTCP_VM_APPEND (extra kernel args), XTCP_VM_QEMU_ARGS (extra QEMU args)
 # COMMAND runs under bash in the guest, in the current directory (if it is
 # inside the repo, else the repo root). A single argument is a bash command line.
 # Exit: 0 pass; 1 COMMAND failed (or module load/unload failed); 2 guest
@@ -19,18 +21,19 @@ set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-KNAME=${KERNEL:-6.1} MODULE='' MODARGS='' TIMEOUT=900 LOG='' SHELL_MODE=0 RMMOD=1
+KNAME=${KERNEL:-6.1} MODULE='' MODARGS='' TIMEOUT=900 LOG='' SHELL_MODE=0 RMMOD=1 MEM=2G
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) KNAME=$2; shift 2 ;;
 	--module) MODULE=$2; shift 2 ;;
 	--modargs) MODARGS=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
 	--log) LOG=$2; shift 2 ;;
 	--shell) SHELL_MODE=1; shift ;;
 	--no-rmmod) RMMOD=0; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -49,7 +52,7 @@ trap 'rm -rf "$RUN"' EXIT
 APPEND="console=ttyS0,115200 panic=-1 panic_on_warn=0 loglevel=5 log_buf_len=8M"
 APPEND+=" printk.devkmsg=on mitigations=off rcupdate.rcu_cpu_stall_timeout=60"
 APPEND+=" xtcpvm.share=$REPO xtcpvm.timeout=$TIMEOUT xtcpvm.kernel=$KNAME"
-APPEND+=" xtcpvm.rmmod=$RMMOD"
+APPEND+=" xtcpvm.rmmod=$RMMOD ${XTCP_VM_APPEND:-}"
 
 if [[ -n $MODULE ]]; then
 	[[ -f $MODULE ]] || die "module $MODULE not found (build it first)"
@@ -69,15 +72,56 @@ if [[ $# -gt 0 ]]; then
 	APPEND+=" xtcpvm.run=$RUN/cmd.sh"
 fi
 
+# Under TCG the guest's TSC ticks at the host's rate. Telling the guest that
+# rate skips its early calibration against the emulated PIT, which under
+# host load sometimes left the (slow, debug) kernel hung at boot.
+if grep -qw tsc_known_freq /proc/cpuinfo; then
+	khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+	[[ -n $khz && $khz -gt 0 ]] && APPEND+=" tsc_early_khz=$khz"
+fi
+
+# boot_watch PID: true once the guest's /init has printed XTCP-VM-INIT (or
+# QEMU has exited: judged later); false if the console stays silent for
+# BOOT_STALL seconds or BOOT_LIMIT pass first. The KASAN/lockdep kernel
+# sometimes stops in early timer setup under TCG; a fresh boot gets past.
+BOOT_LIMIT=${XTCP_VM_BOOT_LIMIT:-400} BOOT_STALL=${XTCP_VM_BOOT_STALL:-60}
+BOOT_TRIES=${XTCP_VM_BOOT_TRIES:-6}
+boot_watch() {
+	local s size last=-1 quiet=0
+
+	for ((s = 0; s < BOOT_LIMIT; s++)); do
+		grep -qa '^XTCP-VM-INIT' "$LOG" && return 0
+		kill -0 "$1" 2>/dev/null || return 0
+		size=$(stat -c %s "$LOG")
+		if [[ $size -eq $last ]]; then
+			quiet=$((quiet + 1))
+			[[ $quiet -ge $BOOT_STALL ]] && return 1
+		else
+			quiet=0 last=$size
+		fi
+		sleep 1
+	done
+	return 1
+}
+
 # shellcheck disable=SC2054
-QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 2G
+QEMU=(qemu-system-x86_64 -accel "${XTCP_VM_ACCEL:-tcg,thread=multi}" -smp 2 -m "$MEM"
 	-nodefaults -no-user-config -display none -no-reboot
 	-kernel "$BOOTIMG" -initrd "$INITRD"
 	-virtfs "local,path=$REPO,mount_tag=xtcp,security_model=none,multidevs=remap")
+# The emulated PIT is what the KASAN/lockdep kernel's early timer setup
+# stalls on (most of its boots under TCG hung); without one it uses the
+# HPET and ACPI PM timer, and boot_watch retries the rare stall left.
+if grep -qs '^CONFIG_KASAN=y' "$(dirname "$VMLINUZ")"/config-*; then
+	QEMU+=(-machine pc,pit=off)
+fi
+read -ra extra <<<"${XTCP_VM_QEMU_ARGS:-}"
+QEMU+=("${extra[@]}")
 
 if [[ $SHELL_MODE -eq 1 ]]; then
 	echo "run-vm: interactive guest shell ($KVER); Ctrl-A X quits QEMU" >&2
-	exec "${QEMU[@]}" -serial mon:stdio -append "$APPEND xtcpvm.shell=1"
+	"${QEMU[@]}" -serial mon:stdio -append "$APPEND xtcpvm.shell=1"
+	exit 0
 fi
 
 mkdir -p "$CACHE/vm-logs"
@@ -86,8 +130,28 @@ ln -sfn "$LOG" "$CACHE/vm-logs/latest.log" 2>/dev/null || true
 echo "run-vm: kernel $KNAME ($KVER), initramfs ${INITRD##*/}, timeout ${TIMEOUT}s, log $LOG"
 tb=$(date +%s)
 set +e
-timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -serial stdio -append "$APPEND" </dev/null 2>&1 | tee "$LOG"
-qrc=${PIPESTATUS[0]}
+attempt=1
+while :; do
+	: >"$LOG"
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -serial stdio -append "$APPEND" \
+		</dev/null >"$LOG" 2>&1 &
+	qpid=$!
+	tail -n +1 -f --pid="$qpid" "$LOG" &
+	tpid=$!
+	if boot_watch "$qpid"; then
+		wait "$qpid"; qrc=$?
+		wait "$tpid"
+		break
+	fi
+	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+	if [[ $attempt -ge $BOOT_TRIES ]]; then
+		echo "run-vm: guest never reached /init in $BOOT_TRIES tries"
+		qrc=125
+		break
+	fi
+	attempt=$((attempt + 1))
+	echo "run-vm: guest stalled before /init; booting again (try $attempt of $BOOT_TRIES)"
+done
 set -e
 te=$(date +%s)
 
