@@ -11,11 +11,12 @@
 #  4-6 three insmod / connect + 64 KB each way / linger0 close / rmmod cycles
 #  7 final state restored (module loaded again if it was loaded at start)
 #    and it serves a connection
-# Env: XTCP_KO (default module/xtcp.ko under the repo), XTCP_KO_PARAMS.
+# Env: XTCP_KO (default: the module the VM loaded, XTCP_MODULE, else
+# module/xtcp.ko under the repo), XTCP_KO_PARAMS.
 # Kernel TCP cannot be unloaded: skipped with XTCP_PROTO=6.
 source "$(dirname "$0")/lib/topo.sh"
 
-KO=${XTCP_KO:-$REPO/module/xtcp.ko}
+KO=${XTCP_KO:-${XTCP_MODULE:-$REPO/module/xtcp.ko}}
 KO_PARAMS=${XTCP_KO_PARAMS:-}
 MOD=$(basename "$KO" .ko)
 MOD=${MOD//-/_}
