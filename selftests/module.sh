@@ -18,7 +18,9 @@ source "$(dirname "$0")/lib/topo.sh"
 
 KO=${XTCP_KO:-${XTCP_MODULE:-$REPO/module/xtcp.ko}}
 KO_PARAMS=${XTCP_KO_PARAMS:-}
-MOD=$(basename "$KO" .ko)
+# The module's name (what /proc/modules and rmmod use), not its file name.
+MOD=$(modinfo -F name "$KO" 2>/dev/null)
+[[ -n $MOD ]] || MOD=$(basename "$KO" .ko)
 MOD=${MOD//-/_}
 PORT=5401
 
