@@ -203,6 +203,7 @@ sim_close() {
 		crossing_on fin || ktap_diag "cannot make FINs cross"
 		bg tr-a - st_trace 10 "$NS_A" "$ADDR_A" "$cport" "$ADDR_B" $port 06
 		bg tr-b - st_trace 10 "$NS_B" "$ADDR_B" $port "$ADDR_A" "$cport" 06
+		st_trace_wait tr-a && st_trace_wait tr-b || ktap_diag "state tracers did not start"
 		# both close at the same instant
 		kill -USR1 "${BG_PID[sc-cli]}" "${BG_PID[sc-srv]}"
 		if [[ $USE_NETEM != 1 ]]; then
@@ -217,7 +218,7 @@ sim_close() {
 			crossing_release
 		fi
 		bg_wait tr-a 15; bg_wait tr-b 15
-		ta=$(cat "$(bg_out tr-a)"); tb=$(cat "$(bg_out tr-b)")
+		ta=$(st_trace_seen tr-a); tb=$(st_trace_seen tr-b)
 		ktap_diag "client states: $ta" "server states: $tb"
 	fi
 	bg_wait sc-cli 15; rc_c=$?

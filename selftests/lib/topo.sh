@@ -153,7 +153,8 @@ topo_init() {
 	fi
 	# best effort: the guest's initramfs may ship these as modules
 	if command -v modprobe >/dev/null 2>&1; then
-		for m in veth sch_netem sch_ingress cls_u32 act_gact act_pedit act_csum; do
+		for m in veth sch_netem sch_ingress cls_u32 act_gact act_pedit act_csum \
+			 act_mirred; do
 			modprobe -q "$m" 2>/dev/null || true
 		done
 	fi
@@ -481,26 +482,36 @@ cap_decode() {
 	END { flush() }'
 }
 
-# st_trace TIMEOUT NS LIP LPORT RIP RPORT UNTIL: sample the 4-tuple's state
-# every ~50 ms until it is UNTIL (or TIMEOUT s pass); prints the distinct
-# successive states seen, e.g. "01 04 0B 06" ("-" = no entry). Returns 0 if
-# UNTIL was reached.
+# st_trace TIMEOUT NS LIP LPORT RIP RPORT UNTIL: follow the 4-tuple's state
+# until it is UNTIL (status 0) or TIMEOUT whole seconds pass (status 1),
+# printing each new state on a line of its own as it is seen ("-" = no
+# entry), so a caller can wait for the first line before it acts.  The
+# loop runs inside the namespace on bash builtins only and samples every
+# ~10 ms: a fork per sample is too slow on the debug kernel to catch a
+# state that lasts one path delay (CLOSING).
 st_trace() {
-	local t=$1 ns=$2 until=$7 seen="" last="" st deadline now
-	deadline=$(awk -v t="$t" -v n="${EPOCHREALTIME/./}" 'BEGIN { printf "%.0f", n + t * 1000000 }')
-	while :; do
-		st=$(sock_st "$ns" "$3" "$4" "$5" "$6" | head -n 1)
-		st=${st:--}
-		if [[ $st != "$last" ]]; then
-			seen="$seen $st"
-			last=$st
-		fi
-		[[ $st == "$until" ]] && { echo "${seen# }"; return 0; }
-		now=${EPOCHREALTIME/./}
-		(( now >= deadline )) && { echo "${seen# }"; return 1; }
-		sleep 0.03
-	done
+	local l r
+	l=$(proc_hex "$3" "$4")
+	r=$(proc_hex "$5" "$6")
+	ip netns exec "$2" bash -c '
+		file=$1 l=$2 r=$3 until=$4 last=""
+		end=$(( ${EPOCHREALTIME/./} + $5 * 1000000 ))
+		exec {nap}<> <(:)	# a pipe nobody writes: read -t naps
+		while :; do
+			st=-
+			while read -r _ la ra s _; do
+				[[ $la == "$l" && $ra == "$r" ]] && { st=$s; break; }
+			done < "$file"
+			[[ $st != "$last" ]] && { echo "$st"; last=$st; }
+			[[ $st == "$until" ]] && exit 0
+			(( ${EPOCHREALTIME/./} >= end )) && exit 1
+			read -r -t 0.01 -u "$nap" _
+		done' st_trace "$PROC_SOCKS" "$l" "$r" "$7" "$1"
 }
+# st_trace_wait NAME: wait until the st_trace job NAME took its first sample
+st_trace_wait() { wait_for 10 test -s "$(bg_out "$1")"; }
+# st_trace_seen NAME: the states the st_trace job NAME saw, on one line
+st_trace_seen() { tr '\n' ' ' <"$(bg_out "$1")" | sed 's/ $//'; }
 
 # stat_get NS NAME: a counter of PLAN.md's /proc/net/xtcp_stats ("Name value"
 # lines); with PROTO=6 the same-named Tcp: field of /proc/net/snmp
