@@ -9,6 +9,10 @@
 #  3 once the filter is removed the LAST_ACK side's entry goes away
 #  4 the TIME_WAIT entry of case 1 disappears after about 60 s (TCP's fixed
 #    TIME_WAIT length; checked to vanish between 50 s and 75 s)
+#  5 each retransmitted FIN restarts 2MSL (RFC 9293 §3.10.7.4): the filter of
+#    case 2 stays until 5 FIN copies came (>= 3 s of backoff), so the
+#    last one arrives seconds into TIME_WAIT; right after it the entry's
+#    timer (/proc tm->when) must reach past the original end by >= 2 s
 # The filter sits on the receiving side's ingress, not on the sender's egress,
 # so that tcpdump (which taps egress after tc) still sees the dropped ACKs.
 source "$(dirname "$0")/lib/topo.sh"
@@ -24,15 +28,26 @@ fin_ack_counts() {
 		$2 == a && $6 == "A" && nfin > 0 && $8 == want { nack++ }
 		END { print nfin + 0, nack + 0 }'
 }
-two_fins_two_acks() {
+fins_and_acks() {
 	local n
 	read -r -a n <<<"$(fin_ack_counts)"
-	[[ ${n[0]} -ge 2 && ${n[1]} -ge 2 ]]
+	[[ ${n[0]} -ge $1 && ${n[1]} -ge $1 ]]
+}
+
+# tw_left NS LIP LPORT RIP RPORT: seconds left on the TIME_WAIT entry's
+# timer ("03:<hex clock ticks>" in the tr:tm->when column, USER_HZ 100)
+tw_left() {
+	local l r t
+	l=$(proc_hex "$2" "$3")
+	r=$(proc_hex "$4" "$5")
+	t=$(sock_table "$1" | awk -v l="$l" -v r="$r" '
+		$2 == l && $3 == r && $4 == "06" { sub(/^.*:/, "", $6); print $6; exit }')
+	[[ -n $t ]] && fdiff "$((16#$t))" 0 | awk '{ printf "%.2f", $1 / 100 }'
 }
 
 topo_init
 require_cmd tcpdump tc
-ktap_plan 4
+ktap_plan 5
 topo_two_ns || ktap_skip_all "cannot create netns/veth topology"
 
 # --- 1: TIME_WAIT entry after an active close ---------------------------
@@ -72,14 +87,19 @@ else
 		{ ok=0; ktap_diag "server not seen in LAST_ACK"; }
 	wait_st 5 "$NS_A" "$ADDR_A" "$cport2" "$ADDR_B" $PORT2 06 ||
 		{ ok=0; ktap_diag "client not in TIME_WAIT"; }
-	# the FIN is retransmitted after ~RTO (>= 200 ms), then backs off
-	wait_for 10 two_fins_two_acks || { ok=0; ktap_diag "fewer than 2 FINs/ACKs captured"; }
+	t_tw2=$(now_s)
+	# the FIN is retransmitted after ~RTO (>= 200 ms), then backs off:
+	# 5 copies take >= 3 s, the next comes >= 3.2 s later (case 5)
+	wait_for 30 fins_and_acks 5 || { ok=0; ktap_diag "fewer than 5 FINs/ACKs captured"; }
 	sock_has_st "$NS_B" "$ADDR_B" $PORT2 "$ADDR_A" "$cport2" 09 ||
 		{ ok=0; ktap_diag "server left LAST_ACK although every ACK was dropped"; }
 	drop_del_all "$NS_B" "$DEV_B"
 	# next FIN copy is answered and this ACK gets through
 	if wait_for 20 sock_gone "$NS_B" "$ADDR_B" $PORT2 "$ADDR_A" "$cport2"; then
 		gone=1
+		# 2MSL as first started ends 60 s after t_tw2 at the latest
+		left=$(tw_left "$NS_A" "$ADDR_A" "$cport2" "$ADDR_B" $PORT2)
+		over=$(fdiff "${left:-0}" "$(fdiff 60 "$(fdiff "$(now_s)" "$t_tw2")")")
 	else
 		gone=0
 	fi
@@ -102,6 +122,13 @@ else
 fi
 bg_wait cli2 10 >/dev/null
 bg_wait srv2 10 >/dev/null
+if [[ ${gone:-0} == 1 && -n ${left:-} ]] && fcmp "$over >= 2"; then
+	ktap_ok "time-wait-restarted-by-retransmitted-fin"
+else
+	ktap_fail "time-wait-restarted-by-retransmitted-fin" \
+		"timer left ${left:-none}s: ${over:-?}s past the first 2MSL, want >= 2"
+fi
+ktap_diag "TIME_WAIT timer after the last FIN: ${left:-none}s left, ${over:-?}s past the first 2MSL"
 
 # --- 4: TIME_WAIT expires after ~60 s -----------------------------------
 if [[ $tw_ok != 1 ]]; then
