@@ -59,8 +59,10 @@ check-build: deps
 GUEST_ENV_debug := XTCP_XFER_BYTES=1048576
 GUEST_ENV := $(GUEST_ENV_$(KERNEL))
 # SUITE=c: only the kselftest_harness C tests (socket API, data, close,
-# options, /proc), what CI runs on the debug kernel for now.
-SUITE_ARGS_c := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt xtcp_proc
+# options, /proc, injected segments), what CI runs on the debug kernel for
+# now.
+SUITE_ARGS_c := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt xtcp_proc \
+		xtcp_wire
 SUITE_ARGS := $(or $(SUITE_ARGS_$(SUITE)),$(SUITE))
 
 check: check-build unit	## the whole suite in a VM
