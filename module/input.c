@@ -346,7 +346,11 @@ static bool xtcp_our_fin_acked(struct sock *sk)
 	}
 }
 
-/* A duplicate of the peer's SYN (same ISN) in a synchronized state. */
+/*
+ * A duplicate of the peer's SYN (same ISN) in a synchronized state. Past
+ * SYN_RECV it is challenged like any other SYN (RFC 5961 §4.2), and
+ * counted as Linux counts it.
+ */
 static bool xtcp_rcv_dup_syn(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -360,7 +364,7 @@ static bool xtcp_rcv_dup_syn(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_SYN_RECV)
 		xtcp_transmit_skb(sk, skb_peek(&sk->sk_write_queue));
 	else
-		xtcp_send_ack(sk);
+		xtcp_challenge_ack(sk);
 	return false;
 }
 
@@ -370,8 +374,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool queued = false, need_ack = false, text_ok = true;
 
-	if ((cb->flags & TCPHDR_SYN) && cb->seq == xs->irs &&
-	    !xtcp_rcv_dup_syn(sk, skb))
+	/* With RST set the RST rules: no reply outside the window. */
+	if ((cb->flags & (TCPHDR_SYN | TCPHDR_RST)) == TCPHDR_SYN &&
+	    cb->seq == xs->irs && !xtcp_rcv_dup_syn(sk, skb))
 		goto drop;
 
 	/* First check: sequence number. */
@@ -384,7 +389,12 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		 * its text is refused. Otherwise two full buffers deadlock.
 		 */
 		if (cb->seq != xs->rcv_nxt) {
-			if (!(cb->flags & TCPHDR_RST))
+			if (cb->flags & TCPHDR_RST)
+				goto drop;
+			/* RFC 5961 §4.2: a SYN, whatever its sequence number. */
+			if (cb->flags & TCPHDR_SYN)
+				xtcp_challenge_ack(sk);
+			else
 				xtcp_send_ack(sk);
 			goto drop;
 		}
