@@ -9,6 +9,7 @@
 #   make check        the whole suite: unit tests, then the selftests in a VM
 #                     (KERNEL=6.1|6.12|debug|DIR, SUITE=all|smoke|c)
 #   make unit         user-space unit tests and fuzz smoke of module/proto/
+#   make bench        xtcp vs the kernel's TCP in a VM, as ratios
 #   make checkpatch   kernel coding style of module/
 #   make help         this list
 #
@@ -30,7 +31,7 @@ VM_KDIR = $(shell selftests/vm/get-kernel.sh --kdir $(KERNEL))
 # The module built for that kernel is kept apart from a host build.
 VM_KO := .cache/build/xtcp-$(subst /,_,$(KERNEL)).ko
 
-.PHONY: all module clean deps unit check check-build demo checkpatch help
+.PHONY: all module clean deps unit check check-build demo bench checkpatch help
 
 all: module
 
@@ -76,6 +77,14 @@ demo: check-build	## show xtcp at work in a VM, decoded as TCP
 	tshark -r .cache/demo/xtcp-demo.pcap -d ip.proto==253,tcp -d tcp.port==7000,data \
 		-Y 'ip.proto == 253' 2>/dev/null
 
+# BENCH_SECONDS / BENCH_RUNS: length and number of runs per protocol.
+bench: check-build	## xtcp vs the kernel's TCP side by side, as ratios (VM)
+	$(MAKE) -C selftests/bench
+	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
+		--timeout 900 --module $(CURDIR)/$(VM_KO) -- env \
+		BENCH_SECONDS=$(or $(BENCH_SECONDS),3) \
+		BENCH_RUNS=$(or $(BENCH_RUNS),3) ./bench/bench.sh
+
 checkpatch:	## kernel coding style (scripts/checkpatch.pl from linux-source-6.1)
 	perl $$(selftests/vm/fetch-kselftest.sh)/scripts/checkpatch.pl \
 		--no-tree --show-types -f \
@@ -88,6 +97,7 @@ clean:
 		module/modules.order .cache/build
 	-$(MAKE) -C selftests clean
 	-$(MAKE) -C selftests/unit clean
+	-$(MAKE) -C selftests/bench clean
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile
