@@ -150,7 +150,7 @@ void xtcp_enter_time_wait(struct sock *sk)
 	sk_stop_timer(sk, &xtcp_sk(sk)->rtx_timer);
 	sk_reset_timer(sk, &sk->sk_timer, jiffies + XTCP_TIMEWAIT_LEN);
 	if (sock_flag(sk, SOCK_DEAD))
-		xtcp_compat_drop_netns_ref(sk);
+		xtcp_orphan_wait(sk);
 }
 
 /**
@@ -166,7 +166,7 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 
 	sk_reset_timer(sk, &sk->sk_timer,
 		       jiffies + xtcp_fin_wait2_time(tmo, xs->rto));
-	xtcp_compat_drop_netns_ref(sk);
+	xtcp_orphan_wait(sk);
 }
 
 /**

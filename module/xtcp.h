@@ -309,6 +309,7 @@ void xtcp_set_state(struct sock *sk, int state);
 bool xtcp_event(struct sock *sk, enum xtcp_event ev);
 void xtcp_done(struct sock *sk);
 void xtcp_destroy_orphan(struct sock *sk);
+void xtcp_orphan_wait(struct sock *sk);
 void xtcp_purge_queues(struct sock *sk);
 void xtcp_purge_net(struct net *net);
 void xtcp_write_space(struct sock *sk);
