@@ -357,6 +357,7 @@ void xtcp_init_timers(struct sock *sk);
 void xtcp_clear_timers(struct sock *sk);
 void xtcp_arm_rtx(struct sock *sk);
 void xtcp_enter_time_wait(struct sock *sk);
+void xtcp_restart_time_wait(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rto_reset(struct sock *sk);
