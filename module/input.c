@@ -243,7 +243,7 @@ static void xtcp_rcv_time_wait(struct sock *sk, struct sk_buff *skb)
 	}
 	if ((cb->flags & TCPHDR_FIN) && cb->end_seq == xs->rcv_nxt) {
 		xtcp_send_ack(sk);
-		xtcp_enter_time_wait(sk);
+		xtcp_restart_time_wait(sk);
 		goto drop;
 	}
 	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,

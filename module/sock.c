@@ -97,6 +97,25 @@ void xtcp_destroy_orphan(struct sock *sk)
 }
 
 /**
+ * xtcp_orphan_wait() - orphan @sk has nothing left to send and only waits,
+ * in TIME_WAIT or FIN_WAIT2. Linux does that waiting in a timewait
+ * minisocket (for a FIN_WAIT2 longer than TIME_WAIT, its last 60 s), which
+ * holds no namespace reference and is no orphan: give up the reference and
+ * stop counting against net.xtcp.max_orphans, or every active close would
+ * use up an orphan slot for 60 s.
+ */
+void xtcp_orphan_wait(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_compat_drop_netns_ref(sk);
+	if (xs->orphan_counted) {
+		atomic_dec(&xtcp_pernet(sock_net(sk))->orphans);
+		xs->orphan_counted = 0;
+	}
+}
+
+/**
  * xtcp_done() - the connection is over (RST, timeout, last ACK, end of
  * TIME_WAIT): enter CLOSE, stop timers, and wake the owner or, for an
  * orphan, destroy the socket.
@@ -287,15 +306,10 @@ static void xtcp_adjudge_orphan(struct sock *sk)
 		xtcp_destroy_orphan(sk);
 		return;
 	}
-	if (atomic_read(&xn->orphans) > READ_ONCE(xn->max_orphans)) {
-		net_info_ratelimited("xtcp: too many orphaned sockets\n");
-		xtcp_inc_stat(sock_net(sk), XTCP_MIB_ORPHANOVERFLOW);
-		xtcp_send_active_reset(sk, GFP_ATOMIC);
-		xtcp_done(sk);
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		xtcp_orphan_wait(sk);
 		return;
 	}
-	if (sk->sk_state == TCP_TIME_WAIT)
-		xtcp_compat_drop_netns_ref(sk);
 	if (sk->sk_state == TCP_FIN_WAIT2) {
 		if (xs->linger2 < 0) {
 			xtcp_inc_stat(sock_net(sk), XTCP_MIB_ABORTONLINGER);
@@ -304,6 +318,14 @@ static void xtcp_adjudge_orphan(struct sock *sk)
 		} else {
 			xtcp_arm_fin_wait2(sk);
 		}
+		return;
+	}
+	/* Still sending its FIN: the limit applies, as in tcp_close(). */
+	if (atomic_read(&xn->orphans) > READ_ONCE(xn->max_orphans)) {
+		net_info_ratelimited("xtcp: too many orphaned sockets\n");
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_ORPHANOVERFLOW);
+		xtcp_send_active_reset(sk, GFP_ATOMIC);
+		xtcp_done(sk);
 	}
 }
 

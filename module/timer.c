@@ -133,9 +133,9 @@ void xtcp_arm_rtx(struct sock *sk)
 }
 
 /**
- * xtcp_enter_time_wait() - start (or restart, RFC 9293 §3.10.7.4) 2MSL for
- * a socket that just entered TIME_WAIT; above net.xtcp.max_tw_buckets the
- * connection skips TIME_WAIT and closes at once, as Linux's TCP does.
+ * xtcp_enter_time_wait() - start 2MSL for a socket that just entered
+ * TIME_WAIT; above net.xtcp.max_tw_buckets the connection skips TIME_WAIT
+ * and closes at once, as Linux's TCP does.
  */
 void xtcp_enter_time_wait(struct sock *sk)
 {
@@ -148,9 +148,20 @@ void xtcp_enter_time_wait(struct sock *sk)
 		return;
 	}
 	sk_stop_timer(sk, &xtcp_sk(sk)->rtx_timer);
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + XTCP_TIMEWAIT_LEN);
+	xtcp_restart_time_wait(sk);
 	if (sock_flag(sk, SOCK_DEAD))
-		xtcp_compat_drop_netns_ref(sk);
+		xtcp_orphan_wait(sk);
+}
+
+/**
+ * xtcp_restart_time_wait() - (re)start 2MSL, also for a retransmitted FIN
+ * arriving in TIME_WAIT (RFC 9293 §3.10.7.4). That connection already has
+ * its bucket: max_tw_buckets, even if lowered since, does not end it
+ * (tcp_timewait_state_process() only reschedules as well).
+ */
+void xtcp_restart_time_wait(struct sock *sk)
+{
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + XTCP_TIMEWAIT_LEN);
 }
 
 /**
@@ -166,7 +177,7 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 
 	sk_reset_timer(sk, &sk->sk_timer,
 		       jiffies + xtcp_fin_wait2_time(tmo, xs->rto));
-	xtcp_compat_drop_netns_ref(sk);
+	xtcp_orphan_wait(sk);
 }
 
 /**

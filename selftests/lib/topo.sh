@@ -7,8 +7,9 @@
 #    SYSCTL_PREFIX/SYSCTL_DIR (net.xtcp. or net.ipv4.tcp_), TOOL (xtcp_tool)
 #  - KTAP: ktap_plan N, ktap_ok/ktap_fail/ktap_skip NAME, ktap_check NAME CMD..,
 #    ktap_diag, ktap_skip_all REASON, ktap_finish (exit 0 pass/1 fail/4 skip)
-#  - topology: topo_two_ns (netns A/B joined by veth, 10.0.1.1/24 <-> 10.0.1.2/24),
-#    topo_one_ns, nsx NS CMD.. ; everything is torn down by an EXIT trap
+#  - topology: topo_two_ns [TAG] (netns A/B joined by veth, 10.0.1.1/24 <->
+#    10.0.1.2/24), topo_one_ns, topo_del (delete them: the next topo_two_ns
+#    starts afresh), nsx NS CMD.. ; everything is torn down by an EXIT trap
 #  - background jobs: bg NAME NS CMD.. (output in $TMPD/NAME.out/.err),
 #    bg_wait NAME [TIMEOUT] (exit code), bg_kill NAME [SIG]
 #  - waiting: wait_for TIMEOUT CMD.. (poll every 50 ms, no fixed sleeps)
@@ -176,9 +177,10 @@ topo_one_ns() {
 	ns_new NS_A a || return 1
 }
 
-# topo_two_ns: NS_A(DEV_A ADDR_A) <-veth-> NS_B(DEV_B ADDR_B), links up
+# topo_two_ns [TAG]: NS_A(DEV_A ADDR_A) <-veth-> NS_B(DEV_B ADDR_B), links up;
+# TAG (default none) goes into the names, for tests that build several
 topo_two_ns() {
-	ns_new NS_A a && ns_new NS_B b || return 1
+	ns_new NS_A "a${1:-}" && ns_new NS_B "b${1:-}" || return 1
 	ip link add "$DEV_A" netns "$NS_A" type veth peer name "$DEV_B" netns "$NS_B" || return 1
 	ip -n "$NS_A" addr add "$ADDR_A/24" dev "$DEV_A" &&
 	ip -n "$NS_B" addr add "$ADDR_B/24" dev "$DEV_B" &&
@@ -190,6 +192,20 @@ topo_two_ns() {
 	mb=$(ip -n "$NS_B" -o link show "$DEV_B" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 	ip -n "$NS_A" neigh replace "$ADDR_B" lladdr "$mb" dev "$DEV_A" nud permanent &&
 	ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$ma" dev "$DEV_B" nud permanent
+}
+
+# topo_del: delete NS_A and NS_B now (their sockets with them), so that a
+# test can run its next case in fresh namespaces: counters at zero, default
+# sysctls, empty tables. Background jobs in them should be over.
+topo_del() {
+	local ns
+	for ns in $NS_A $NS_B; do
+		ip netns del "$ns" 2>/dev/null
+		TOPO_EXTRA_NS=${TOPO_EXTRA_NS// $ns/}
+	done
+	NS_A=""
+	NS_B=""
+	return 0
 }
 
 # ---------------------------------------------------------- waiting ------
@@ -513,11 +529,35 @@ st_trace_wait() { wait_for 10 test -s "$(bg_out "$1")"; }
 # st_trace_seen NAME: the states the st_trace job NAME saw, on one line
 st_trace_seen() { tr '\n' ' ' <"$(bg_out "$1")" | sed 's/ $//'; }
 
-# stat_get NS NAME: a counter of PLAN.md's /proc/net/xtcp_stats ("Name value"
-# lines); with PROTO=6 the same-named Tcp: field of /proc/net/snmp
-# (OutRsts, EstabResets, ActiveOpens, ...). Empty if unknown.
+# With PROTO=6: where TCP counts what an xtcp counter counts, when the Tcp:
+# row of /proc/net/snmp has no field of the same name (TcpExt: row of
+# /proc/net/netstat; "sockstat tw" for the per-netns TIME_WAIT count).
+declare -A STAT_TCPEXT=(
+	[Timeouts]=TCPAbortOnTimeout		# connections given up, not each RTO
+	[TimeWaitOverflow]=TCPTimeWaitOverflow
+	[OrphanOverflow]=TCPAbortOnMemory
+	[AbortOnLinger]=TCPAbortOnLinger
+	[AbortOnClose]=TCPAbortOnClose
+	[AbortOnData]=TCPAbortOnData
+	[ChallengeAcks]=TCPChallengeACK
+	[SynRetrans]=TCPSynRetrans
+	[ListenOverflows]=ListenOverflows
+	[ListenDrops]=ListenDrops
+)
+
+# stat_get NS NAME: a counter of /proc/net/xtcp_stats ("Name value" lines);
+# with PROTO=6 the same-named Tcp: field of /proc/net/snmp (OutRsts,
+# EstabResets, ActiveOpens, ...) or TCP's counterpart (STAT_TCPEXT,
+# CurrTimeWait). Empty if unknown.
 stat_get() {
-	if [[ $PROTO == 6 ]]; then
+	if [[ $PROTO == 6 && $2 == CurrTimeWait ]]; then
+		ip netns exec "$1" cat /proc/net/sockstat |
+			awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1) }'
+	elif [[ $PROTO == 6 && -n ${STAT_TCPEXT[$2]:-} ]]; then
+		ip netns exec "$1" cat /proc/net/netstat | awk -v k="${STAT_TCPEXT[$2]}" '
+			$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+			$1 == "TcpExt:" && h { if (k in col) print $col[k]; exit }'
+	elif [[ $PROTO == 6 ]]; then
 		ip netns exec "$1" cat /proc/net/snmp | awk -v k="$2" '
 			$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
 			$1 == "Tcp:" && h { if (k in col) print $col[k]; exit }'

@@ -14,16 +14,18 @@
  *                     peers do this at once: TCP simultaneous open)
  *   xtcp_tool pattern-sha N [--seed S]   print the sha256 of N pattern bytes
  *
- * Per connection: [--recv-first: read to EOF] -> send phase (pattern or file)
- * concurrently with receiving -> [--shutdown-wr-after-send] -> receive until
- * EOF (default, --wait-eof) or until --expect bytes (--close-first) ->
- * [--hold S] -> close. Output on stdout, one line each:
+ * Per connection: [--hold-before S: neither read nor write] -> [--recv-first:
+ * read to EOF] -> send phase (pattern or file) concurrently with receiving ->
+ * [--shutdown-wr-after-send] -> receive until EOF (default, --wait-eof) or
+ * until --expect bytes (--close-first) -> [--hold S] -> close. Output on
+ * stdout, one line each:
  *   listening local=IP:PORT
  *   connected local=IP:PORT remote=IP:PORT
  *   sent sha256=HEX bytes=N
  *   recv sha256=HEX bytes=N
+ *   holding
  *   closed
- * Errors go to stderr as "xtcp_tool: WHAT: ENAME (text) elapsed=S".
+ * ("holding" when --hold-before starts, after "connected".) Errors go to stderr as "xtcp_tool: WHAT: ENAME (text) elapsed=S".
  *
  * Exit codes (stable, scripts assert them):
  *   0 ok, 1 other error, 2 usage, 10 ECONNREFUSED, 11 ETIMEDOUT,
@@ -31,7 +33,9 @@
  *   bytes, 16 EHOSTUNREACH/ENETUNREACH, 17 EADDRINUSE, 18 socket() failed
  *   (protocol not available, e.g. module not loaded).
  *
- * Signals: SIGUSR1 ends a --hold early (the close then proceeds normally);
+ * Signals: SIGUSR1 ends a --hold or --hold-before early (the connection then
+ * proceeds normally; each hold needs its own SIGUSR1, one sent before the
+ * hold starts ends it at once);
  * SIGTERM/SIGINT exit at once with code 0 when holding, letting the kernel
  * close the socket (with --linger0: an RST, nothing left in TIME_WAIT).
  */
@@ -90,6 +94,8 @@ static struct opts {
 	int shut_wr;
 	int wait_eof;			/* 1 unless --close-first */
 	int linger0;
+	int linger2_set, linger2;	/* TCP_LINGER2, when set */
+	double hold_before;		/* after connect/accept, before any I/O */
 	double hold;
 	double timeout;
 	int nonblock_connect;
@@ -432,17 +438,18 @@ static int recv_done(struct xfer *x)
 	return 0;
 }
 
-static void hold(void)
+static void hold(double s)
 {
-	struct timespec ts = { .tv_sec = (time_t)o.hold,
-			       .tv_nsec = (long)((o.hold - (time_t)o.hold) * 1e9) };
+	struct timespec ts = { .tv_sec = (time_t)s,
+			       .tv_nsec = (long)((s - (time_t)s) * 1e9) };
 
-	if (o.hold <= 0)
+	if (s <= 0)
 		return;
 	holding = 1;
 	while (!hold_interrupted && nanosleep(&ts, &ts) && errno == EINTR)
 		;
 	holding = 0;
+	hold_interrupted = 0;	/* a later hold waits for its own SIGUSR1 */
 }
 
 static void serve_conn(int fd)
@@ -467,7 +474,15 @@ static void serve_conn(int fd)
 	}
 	if (o.linger0)
 		set_linger0(fd);
+	if (o.linger2_set &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_LINGER2, &o.linger2, sizeof(o.linger2)))
+		die_errno(errno, "setsockopt(TCP_LINGER2=%d)", o.linger2);
 	print_ends("connected", fd, 1);
+	if (o.hold_before > 0) {
+		printf("holding\n");
+		fflush(stdout);
+		hold(o.hold_before);
+	}
 
 	if (o.recv_first)
 		while (!x.eof)
@@ -519,7 +534,7 @@ static void serve_conn(int fd)
 	if (o.expect >= 0 && x.rcvd != o.expect)
 		die(EX_SHORT, "received %lld bytes, expected %lld", x.rcvd, o.expect);
 
-	hold();
+	hold(o.hold);
 	if (close(fd))
 		die_errno(errno, "close");
 	printf("closed\n");
@@ -538,7 +553,7 @@ static void run_server(void)
 		die_errno(errno, "listen");
 	print_ends("listening", lfd, 0);
 	if (o.no_accept) {
-		hold();
+		hold(o.hold);
 		close(lfd);
 		return;
 	}
@@ -611,6 +626,9 @@ static void usage(int code)
 "      --wait-eof        read until the peer's FIN before close (default)\n"
 "      --close-first     do not wait for EOF: close once sent (+ --expect read)\n"
 "      --linger0         SO_LINGER {1,0}: close sends RST\n"
+"      --linger2 S       TCP_LINGER2: orphaned FIN_WAIT2 lifetime (<0: RST)\n"
+"      --hold-before S   once connected, neither read nor write for S s\n"
+"                        (SIGUSR1 ends it), then go on as usual\n"
 "      --hold S          keep the socket open S s before close (SIGUSR1 ends it)\n"
 "      --timeout S       give up (exit 14) after S seconds\n"
 "      --nonblock-connect  connect via O_NONBLOCK + poll + SO_ERROR\n"
@@ -627,6 +645,7 @@ enum {
 	O_SEND = 256, O_SEND_FILE, O_SEED, O_OUT, O_EXPECT, O_RECV_FIRST, O_SHUT_WR,
 	O_WAIT_EOF, O_CLOSE_FIRST, O_LINGER0, O_HOLD, O_TIMEOUT, O_NB_CONNECT,
 	O_BIND_PORT, O_SYNCNT, O_USER_TIMEOUT, O_MSS, O_NODELAY, O_COUNT, O_NO_ACCEPT,
+	O_LINGER2, O_HOLD_BEFORE,
 };
 
 static const struct option longopts[] = {
@@ -640,6 +659,8 @@ static const struct option longopts[] = {
 	{ "wait-eof", no_argument, NULL, O_WAIT_EOF },
 	{ "close-first", no_argument, NULL, O_CLOSE_FIRST },
 	{ "linger0", no_argument, NULL, O_LINGER0 },
+	{ "linger2", required_argument, NULL, O_LINGER2 },
+	{ "hold-before", required_argument, NULL, O_HOLD_BEFORE },
 	{ "hold", required_argument, NULL, O_HOLD },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "nonblock-connect", no_argument, NULL, O_NB_CONNECT },
@@ -702,6 +723,11 @@ int main(int argc, char **argv)
 		case O_WAIT_EOF: o.wait_eof = 1; break;
 		case O_CLOSE_FIRST: o.wait_eof = 0; break;
 		case O_LINGER0: o.linger0 = 1; break;
+		case O_LINGER2:
+			o.linger2 = parse_int(optarg);
+			o.linger2_set = 1;
+			break;
+		case O_HOLD_BEFORE: o.hold_before = atof(optarg); break;
 		case O_HOLD: o.hold = atof(optarg); break;
 		case O_TIMEOUT: o.timeout = atof(optarg); break;
 		case O_NB_CONNECT: o.nonblock_connect = 1; break;
