@@ -428,4 +428,58 @@ static inline int xtcp_new_netns(void)
 	return ret;
 }
 
+/* "Name value" lines of /proc/net/xtcp_stats; -1 if absent. */
+static inline long long xtcp_stat(const char *name)
+{
+	char line[256], key[128];
+	long long v, ret = -1;
+	FILE *f = fopen(XTCP_PROC_STATS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A counter of /proc/net/snmp or /proc/net/netstat (kernel TCP's, for
+ * XTCP_PROTO=6): a header row and a value row share the prefix @row.
+ * -1 if absent.
+ */
+static inline long long mib_stat(const char *file, const char *row,
+				 const char *col)
+{
+	char hdr[4096], val[4096];
+	long long ret = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
+		char *hs, *vs, *h, *v;
+
+		if (strncmp(hdr, row, strlen(row)))
+			continue;
+		h = strtok_r(hdr, " \n", &hs);
+		v = strtok_r(val, " \n", &vs);
+		while (h && v) {
+			if (!strcmp(h, col)) {
+				ret = strtoll(v, NULL, 10);
+				break;
+			}
+			h = strtok_r(NULL, " \n", &hs);
+			v = strtok_r(NULL, " \n", &vs);
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
 #endif /* XTCP_COMMON_H */

@@ -60,55 +60,6 @@ static const struct {
 	  "TCPTimeWaitOverflow" },
 };
 
-/* "Name value" lines of /proc/net/xtcp_stats; -1 if absent. */
-static long long xtcp_stat(const char *name)
-{
-	char line[256], key[128];
-	long long v, ret = -1;
-	FILE *f = fopen(XTCP_PROC_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-/* snmp/netstat: a header row and a value row share the prefix. */
-static long long mib_stat(const char *file, const char *row, const char *col)
-{
-	char hdr[4096], val[4096];
-	long long ret = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
-		char *hs, *vs, *h, *v;
-
-		if (strncmp(hdr, row, strlen(row)))
-			continue;
-		h = strtok_r(hdr, " \n", &hs);
-		v = strtok_r(val, " \n", &vs);
-		while (h && v) {
-			if (!strcmp(h, col)) {
-				ret = strtoll(v, NULL, 10);
-				break;
-			}
-			h = strtok_r(NULL, " \n", &hs);
-			v = strtok_r(NULL, " \n", &vs);
-		}
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* Counter @name of the protocol under test, -1 if unknown. */
 static long long stat_of(const char *name)
 {

@@ -154,61 +154,13 @@ struct ctrs {
 	long long v[NR_CTR];
 };
 
-static long long xtcp_stat_read(const char *name)
-{
-	char line[256], key[128];
-	long long v, ret = -1;
-	FILE *f = fopen(XTCP_PROC_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-/* /proc/net/snmp and netstat: a header row and a value row per prefix. */
-static long long mib_read(const char *file, const char *row, const char *col)
-{
-	char hdr[4096], val[4096];
-	long long ret = -1;
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(hdr, sizeof(hdr), f) && fgets(val, sizeof(val), f)) {
-		char *hs, *vs, *h, *v;
-
-		if (strncmp(hdr, row, strlen(row)))
-			continue;
-		h = strtok_r(hdr, "\n ", &hs);
-		v = strtok_r(val, "\n ", &vs);
-		while (h && v) {
-			if (!strcmp(h, col)) {
-				ret = strtoll(v, NULL, 10);
-				break;
-			}
-			h = strtok_r(NULL, "\n ", &hs);
-			v = strtok_r(NULL, "\n ", &vs);
-		}
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* -1: not counted by the protocol under test (or unreadable). */
 static long long ctr_read(enum ctr c)
 {
 	if (!xtcp_is_native_tcp())
-		return ctr_src[c].xtcp ? xtcp_stat_read(ctr_src[c].xtcp) : -1;
+		return ctr_src[c].xtcp ? xtcp_stat(ctr_src[c].xtcp) : -1;
 	return ctr_src[c].file ?
-		mib_read(ctr_src[c].file, ctr_src[c].row, ctr_src[c].col) : -1;
+		mib_stat(ctr_src[c].file, ctr_src[c].row, ctr_src[c].col) : -1;
 }
 
 static void ctrs_take(struct ctrs *s)
