@@ -79,7 +79,7 @@ demo: check-build	## show xtcp at work in a VM, decoded as TCP
 
 # BENCH_SECONDS / BENCH_RUNS: length and number of runs per protocol.
 bench: check-build	## xtcp vs the kernel's TCP side by side, as ratios (VM)
-	$(MAKE) -C selftests/bench
+	$(MAKE) -C selftests/tools
 	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
 		--timeout 900 --module $(CURDIR)/$(VM_KO) -- env \
 		BENCH_SECONDS=$(or $(BENCH_SECONDS),3) \
@@ -97,7 +97,6 @@ clean:
 		module/modules.order .cache/build
 	-$(MAKE) -C selftests clean
 	-$(MAKE) -C selftests/unit clean
-	-$(MAKE) -C selftests/bench clean
 
 help:
 	@sed -n '3,18p' Makefile

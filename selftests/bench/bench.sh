@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh - xtcp against the kernel's TCP, side by side, as ratios: each
-# xtcp_bench test (stream, rr, crr; see xtcp_bench.c) on loopback, RUNS
+# xtcp_bench test (stream, rr, crr; see tools/xtcp_bench.c) on loopback, RUNS
 # times per protocol, xtcp and TCP alternating so that drift in the host
 # hits both; the table shows the medians and xtcp/TCP. Under emulation
 # only the ratios mean anything. Run by "make bench" in the VM, with the
@@ -19,7 +19,7 @@ NS=xtcp-bench-$$
 one() {
 	local out rc
 	ip netns add "$NS" && ip -n "$NS" link set lo up || return 1
-	out=$(ip netns exec "$NS" ./xtcp_bench -p "$2" -t "$SECS" "$1")
+	out=$(ip netns exec "$NS" ../tools/xtcp_bench -p "$2" -t "$SECS" "$1")
 	rc=$?
 	ip netns del "$NS"
 	[[ $rc == 0 ]] && sed -n 's/.* value=\([0-9.]*\) .*/\1/p' <<<"$out"
