@@ -134,15 +134,23 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
 		return;
 	}
-	spin_lock(&xs->queue_lock);
+	spin_lock_bh(&xs->queue_lock);
 	full = xs->syn_qlen > READ_ONCE(sk->sk_max_ack_backlog);
-	spin_unlock(&xs->queue_lock);
+	spin_unlock_bh(&xs->queue_lock);
 	if (full) {
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
 		return;
 	}
+	/*
+	 * From the listener's backlog this runs in process context: the
+	 * child's spinlock must not be held with BHs on, or the softirq that
+	 * the SYN-ACK's transmission runs on this CPU (loopback: the peer's
+	 * ACK comes right back) spins on it forever.
+	 */
+	local_bh_disable();
 	child = xtcp_create_child(sk, skb);
 	if (!child) {
+		local_bh_enable();
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
 		return;
 	}
@@ -155,6 +163,7 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 	if (!xtcp_queue_control(child, TCPHDR_SYN))
 		xtcp_push(child);	/* the SYN-ACK */
 	bh_unlock_sock(child);
+	local_bh_enable();
 	sock_put(child);	/* sk_clone_lock()'s second reference */
 }
 
