@@ -101,7 +101,11 @@ static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
 	cxs->copied_seq = cxs->rcv_nxt;
 	cxs->rcv_wup = cxs->rcv_nxt;
 	cxs->rcv_wnd = 0;
-	cxs->iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	if (cb->reopens_time_wait)
+		cxs->iss = cb->reopen_iss;
+	else
+		cxs->iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest,
+					th->source);
 	cxs->snd_una = cxs->iss;
 	cxs->snd_nxt = cxs->iss;
 	cxs->write_seq = cxs->iss;

@@ -36,6 +36,7 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ABORTONDATA] = "AbortOnData",
 	[XTCP_MIB_LISTENOVERFLOWS] = "ListenOverflows",
 	[XTCP_MIB_LISTENDROPS] = "ListenDrops",
+	[XTCP_MIB_BACKLOGDROP] = "BacklogDrop",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

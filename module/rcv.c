@@ -12,6 +12,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "proto/segment.h"
 
 /* The checksum covers a pseudo-header naming TCP (RFC 9293 §3.1). */
 static bool xtcp_checksum_ok(struct sk_buff *skb)
@@ -43,18 +44,78 @@ static bool xtcp_parse_segment(struct sk_buff *skb, unsigned int hlen)
 	return true;
 }
 
+/*
+ * Room a socket's backlog has beyond its buffers: a listener's backlog
+ * holds SYNs (no data), and a burst of them while accept() or setsockopt()
+ * owns it must not be dropped for want of a receive buffer it never uses.
+ */
+#define XTCP_BACKLOG_HEADROOM	(64 * 1024)
+
 /* Give @skb to @sk: now if nobody holds the socket, else via its backlog. */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
+	unsigned int limit;
+
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_rcv_state(sk, skb);
-	} else if (unlikely(sk_add_backlog(sk, skb,
-					   READ_ONCE(sk->sk_rcvbuf) +
-					   READ_ONCE(sk->sk_sndbuf)))) {
-		kfree_skb(skb);
+	} else {
+		limit = READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf) +
+			XTCP_BACKLOG_HEADROOM;
+		if (unlikely(sk_add_backlog(sk, skb, limit))) {
+			xtcp_inc_stat(sock_net(sk), XTCP_MIB_BACKLOGDROP);
+			kfree_skb(skb);
+		}
 	}
 	bh_unlock_sock(sk);
+}
+
+/* End TIME_WAIT @sk for SYN @skb if the SYN may reopen the connection. */
+static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool reopen = false;
+
+	bh_lock_sock_nested(sk);
+	if (sk->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(sk) &&
+	    xtcp_tw_syn_reopens(cb->seq, xs->rcv_nxt)) {
+		cb->reopens_time_wait = 1;
+		cb->reopen_iss = xtcp_tw_reopen_iss(xs->snd_nxt);
+		xtcp_done(sk);
+		reopen = true;
+	}
+	bh_unlock_sock(sk);
+	return reopen;
+}
+
+/*
+ * @sk, found for @skb, is in TIME_WAIT. If @skb is a SYN that may reopen
+ * the connection (RFC 1122 §4.2.2.13) and a listener wants it, TIME_WAIT
+ * ends and the listener takes the SYN, as in Linux's TCP. Without a
+ * listener, or while a process holds @sk, TIME_WAIT keeps the SYN and
+ * answers it with an ACK (RFC 9293 §3.10.7.4).
+ * Return: the socket to deliver @skb to; the reference moves with it.
+ */
+static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
+				       struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *listener;
+
+	if ((XTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST |
+					TCPHDR_FIN)) != TCPHDR_SYN)
+		return sk;
+	listener = xtcp_lookup_listener(net, iph->daddr, tcp_hdr(skb)->dest,
+					inet_iif(skb));
+	if (!listener)
+		return sk;
+	if (!xtcp_time_wait_reopen(sk, skb)) {
+		sock_put(listener);
+		return sk;
+	}
+	sock_put(sk);
+	return listener;
 }
 
 /**
@@ -92,6 +153,8 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest,
 			 inet_iif(skb));
+	if (sk && sk->sk_state == TCP_TIME_WAIT)
+		sk = xtcp_time_wait_syn(net, sk, skb);
 	if (!sk)
 		sk = xtcp_lookup_listener(net, iph->daddr, th->dest,
 					  inet_iif(skb));

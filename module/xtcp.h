@@ -74,6 +74,7 @@ enum xtcp_mib {
 	XTCP_MIB_ABORTONDATA,
 	XTCP_MIB_LISTENOVERFLOWS,
 	XTCP_MIB_LISTENDROPS,
+	XTCP_MIB_BACKLOGDROP,
 	XTCP_MIB_MAX,
 };
 
@@ -132,6 +133,13 @@ struct xtcp_skb_cb {
 	u8 flags;
 	/** @retransmitted: sent more than once (Karn's rule, RFC 6298 §3). */
 	u8 retransmitted;
+	/**
+	 * @reopens_time_wait: a SYN that ended a TIME_WAIT of its 4-tuple;
+	 * the new connection's ISS is then @reopen_iss.
+	 */
+	u8 reopens_time_wait;
+	/** @reopen_iss: see @reopens_time_wait. */
+	u32 reopen_iss;
 };
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))

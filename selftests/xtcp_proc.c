@@ -29,7 +29,7 @@ static const char *const stat_names[] = {
 	"InCsumErrors", "InNoSocket", "OutOfWindow", "ChallengeAcks",
 	"SynRetrans", "Timeouts", "TimeWaitOverflow", "OrphanOverflow",
 	"AbortOnLinger", "AbortOnClose", "AbortOnData", "ListenOverflows",
-	"ListenDrops",
+	"ListenDrops", "BacklogDrop",
 };
 
 /*
@@ -53,6 +53,7 @@ static const struct {
 	{ "AbortOnData", "/proc/net/netstat", "TcpExt:", "TCPAbortOnData" },
 	{ "ListenOverflows", "/proc/net/netstat", "TcpExt:", "ListenOverflows" },
 	{ "ListenDrops", "/proc/net/netstat", "TcpExt:", "ListenDrops" },
+	{ "BacklogDrop", "/proc/net/netstat", "TcpExt:", "TCPBacklogDrop" },
 	{ "ChallengeAcks", "/proc/net/netstat", "TcpExt:", "TCPChallengeACK" },
 	{ "SynRetrans", "/proc/net/netstat", "TcpExt:", "TCPSynRetrans" },
 	{ "Timeouts", "/proc/net/netstat", "TcpExt:", "TCPTimeouts" },

@@ -28,7 +28,9 @@
  *    of data never sent is answered with an ACK and dropped (RFC 9293
  *    §3.10.7.4); the connection still moves data afterwards;
  *  - TIME_WAIT and an in-window RST: gone with rfc1337=0 (TIME-WAIT
- *    assassination, RFC 1337 hazard H1, as Linux), kept with rfc1337=1.
+ *    assassination, RFC 1337 hazard H1, as Linux), kept with rfc1337=1;
+ *  - a SYN for a 4-tuple in TIME_WAIT: a listener takes it if it lies
+ *    beyond RCV.NXT (RFC 1122 §4.2.2.13), else TIME_WAIT ACKs it.
  *
  * "No reply" is not a sleep: after the segment under test the test sends
  * a marker that must be answered (a SYN to a closed port).  The test
@@ -1262,6 +1264,106 @@ TEST_F(timewait, rst)
 	} else {
 		EXPECT_EQ(F_RST, r.flags);
 	}
+}
+
+/* ---- 5. A SYN for a 4-tuple in TIME_WAIT (RFC 1122 §4.2.2.13) -------- */
+
+/*
+ * The server closes first, so its end is in TIME_WAIT on the listener's
+ * port and the client's end is gone.  A SYN from the client's port
+ * reopens the connection if it lies beyond TIME_WAIT's RCV.NXT and the
+ * listener is still there: TIME_WAIT ends and the SYN-ACK's ISS clears
+ * the old connection's sequence space by more than a window.  Otherwise
+ * TIME_WAIT answers with an ACK and stays, as in Linux's TCP.  rfc1337=1
+ * keeps TIME_WAIT from the RST that its ACK draws from the closed port.
+ */
+FIXTURE(tw_syn) {
+	struct wire w;
+};
+
+FIXTURE_VARIANT(tw_syn) {
+	int32_t seq_off;	/* SEG.SEQ - RCV.NXT of the SYN */
+	bool listening;
+	bool reopens;
+};
+
+FIXTURE_VARIANT_ADD(tw_syn, beyond_rcv_nxt) {
+	.seq_off = 100000, .listening = true, .reopens = true,
+};
+FIXTURE_VARIANT_ADD(tw_syn, at_rcv_nxt) {
+	.seq_off = 0, .listening = true, .reopens = false,
+};
+FIXTURE_VARIANT_ADD(tw_syn, below_rcv_nxt) {
+	.seq_off = -1, .listening = true, .reopens = false,
+};
+FIXTURE_VARIANT_ADD(tw_syn, no_listener) {
+	.seq_off = 100000, .listening = false, .reopens = false,
+};
+
+FIXTURE_SETUP(tw_syn)
+{
+	const char *path = xtcp_is_native_tcp() ?
+		"/proc/sys/net/ipv4/tcp_rfc1337" : "/proc/sys/net/xtcp/rfc1337";
+
+	ASSERT_EQ(0, wire_setup(&self->w)) TH_LOG("setup: %s", strerror(errno));
+	ASSERT_EQ(0, write_sysctl(path, "1"));
+}
+
+FIXTURE_TEARDOWN(tw_syn)
+{
+	if (self->w.raw >= 0)
+		close(self->w.raw);
+}
+
+TEST_F(tw_syn, reopen)
+{
+	struct wire *w = &self->w;
+	uint16_t cport, sport;
+	uint32_t rcv_nxt, snd_nxt, seq;
+	int c, s, lfd, state;
+	char buf[8];
+	struct seg r;
+
+	ASSERT_EQ(0, xtcp_pair_ex(&c, &s, &lfd));
+	cport = xtcp_local_port(c);
+	sport = xtcp_local_port(s);
+	w->fl.port[0] = cport;
+	w->fl.port[1] = sport;
+	w->track = true;
+	ASSERT_EQ(0, xtcp_set_timeouts(c, XTCP_WAIT_MS));
+	close(s);
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	close(c);
+	ASSERT_EQ(ST_TIME_WAIT, xtcp_wait_proc_state(sport, cport, ST_TIME_WAIT,
+						     XTCP_WAIT_MS));
+	ASSERT_EQ(-1, xtcp_wait_proc_state(cport, sport, -1, XTCP_WAIT_MS));
+	if (!variant->listening)
+		close(lfd);
+	ASSERT_EQ(0, wire_settle(w));
+	rcv_nxt = w->fl.nxt[0];
+	snd_nxt = w->fl.nxt[1];
+
+	seq = rcv_nxt + variant->seq_off;
+	ASSERT_EQ(0, inject(w, &(struct tx){
+		.sport = cport, .dport = sport, .seq = seq, .flags = F_SYN,
+		.win = 65535 }));
+	ASSERT_EQ(1, wire_wait(w, sport, cport, &r, XTCP_WAIT_MS))
+		TH_LOG("the SYN was not answered");
+	state = xtcp_proc_state(sport, cport, NULL);
+	if (variant->reopens) {
+		EXPECT_EQ(F_SYN | F_ACK, r.flags);
+		EXPECT_EQ(seq + 1, r.ack);
+		EXPECT_LT(65535, (int32_t)(r.seq - snd_nxt))
+			TH_LOG("ISS %u, old SND.NXT %u", r.seq, snd_nxt);
+		EXPECT_NE(ST_TIME_WAIT, state);
+	} else {
+		EXPECT_EQ(F_ACK, r.flags);
+		EXPECT_EQ(snd_nxt, r.seq);
+		EXPECT_EQ(rcv_nxt, r.ack);
+		EXPECT_EQ(ST_TIME_WAIT, state);
+	}
+	if (variant->listening)
+		close(lfd);
 }
 
 TEST_HARNESS_MAIN

@@ -106,3 +106,30 @@ u32 xtcp_select_window(u32 free_space, u32 cur_wnd, u32 sws_threshold,
 		return cur_wnd;
 	return wnd;
 }
+
+/**
+ * xtcp_tw_syn_reopens() - may a SYN arriving in TIME_WAIT start a new
+ * incarnation of the connection? RFC 1122 §4.2.2.13 allows it when the SYN
+ * cannot belong to the old one: its sequence number lies beyond
+ * everything the old connection received. Otherwise it may be an old
+ * duplicate and gets the usual ACK (RFC 9293 §3.10.7.4).
+ * @seq: SEG.SEQ of a SYN without ACK, RST or FIN.
+ * @rcv_nxt: RCV.NXT of the TIME_WAIT connection.
+ *
+ * Return: true if the TIME_WAIT may end and a listener take the SYN.
+ */
+bool xtcp_tw_syn_reopens(u32 seq, u32 rcv_nxt)
+{
+	return xtcp_seq_after(seq, rcv_nxt);
+}
+
+/**
+ * xtcp_tw_reopen_iss() - the ISS of a connection that reopens a TIME_WAIT
+ * whose SND.NXT was @snd_nxt: above everything the old incarnation sent
+ * by more than any window it could have had, so no old segment can look
+ * like new data (RFC 1122 §4.2.2.13, condition 1).
+ */
+u32 xtcp_tw_reopen_iss(u32 snd_nxt)
+{
+	return snd_nxt + XTCP_TW_REOPEN_GAP;
+}

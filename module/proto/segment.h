@@ -43,4 +43,13 @@ bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2);
 u32 xtcp_select_window(u32 free_space, u32 cur_wnd, u32 sws_threshold,
 		       u32 max_wnd);
 
+/*
+ * How far above the old SND.NXT a connection that reopens a TIME_WAIT
+ * starts: twice the largest window without window scaling.
+ */
+#define XTCP_TW_REOPEN_GAP	(2U << 16)
+
+bool xtcp_tw_syn_reopens(u32 seq, u32 rcv_nxt);
+u32 xtcp_tw_reopen_iss(u32 snd_nxt);
+
 #endif /* XTCP_PROTO_SEGMENT_H */

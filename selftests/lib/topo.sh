@@ -543,6 +543,7 @@ declare -A STAT_TCPEXT=(
 	[SynRetrans]=TCPSynRetrans
 	[ListenOverflows]=ListenOverflows
 	[ListenDrops]=ListenDrops
+	[BacklogDrop]=TCPBacklogDrop
 )
 
 # stat_get NS NAME: a counter of /proc/net/xtcp_stats ("Name value" lines);

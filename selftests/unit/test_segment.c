@@ -5,7 +5,8 @@
  * RCV.WND), RFC 5961 §3.2 RST verdicts, the SEG.ACK classification and the
  * SND.WL1/SND.WL2 window-update rule of RFC 9293 §3.10.7.4, and the
  * receive-window choice (RFC 9293 §3.8.6: no shrinking; §3.8.6.2.2:
- * receiver-side silly window avoidance).
+ * receiver-side silly window avoidance), and when a SYN may reopen a
+ * connection in TIME_WAIT (RFC 1122 §4.2.2.13).
  */
 #include "kselftest_harness.h"
 #include "segment.h"
@@ -293,6 +294,27 @@ TEST(select_window_random)
 		ASSERT_GE(got, cur);
 		ASSERT_LE(got, max_wnd);
 		ASSERT_TRUE(got == cur || got <= free_space);
+	}
+}
+
+/*
+ * RFC 1122 §4.2.2.13: only a SYN beyond TIME_WAIT's RCV.NXT reopens the
+ * connection, and the new ISS clears everything the old one sent, also
+ * across the sequence-space wrap.
+ */
+TEST(time_wait_reopen)
+{
+	for (size_t i = 0; i < NR_SHIFTS; i++) {
+		u32 nxt = 1000 + shifts[i];
+
+		EXPECT_TRUE(xtcp_tw_syn_reopens(nxt + 1, nxt));
+		EXPECT_TRUE(xtcp_tw_syn_reopens(nxt + 0x7fffffff, nxt));
+		EXPECT_FALSE(xtcp_tw_syn_reopens(nxt, nxt));
+		EXPECT_FALSE(xtcp_tw_syn_reopens(nxt - 1, nxt));
+		EXPECT_FALSE(xtcp_tw_syn_reopens(nxt + 0x80000001, nxt));
+
+		EXPECT_EQ(XTCP_TW_REOPEN_GAP, xtcp_tw_reopen_iss(nxt) - nxt);
+		EXPECT_LT(65535U, XTCP_TW_REOPEN_GAP);
 	}
 }
 
