@@ -289,16 +289,26 @@ out:
 
 /**
  * xtcp_ehash_insert() - enter a listener's new child in the connection
- * table and the port table (it shares the listener's port).
+ * table and the port table (it shares the listener's port), unless a
+ * socket has its 4-tuple already: a copy of the same SYN that another CPU
+ * handed to the listener a moment earlier.
+ * Return: true if entered.
  */
-void xtcp_ehash_insert(struct sock *sk)
+bool xtcp_ehash_insert(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
+	bool dup;
 
 	spin_lock(&xtcp_hash_lock);
-	xtcp_ehash_add_locked(sk);
-	xtcp_bind_port_locked(sk, inet->inet_num);
+	dup = xtcp_ehash_find_locked(sock_net(sk), inet->inet_daddr,
+				     inet->inet_dport, inet->inet_rcv_saddr,
+				     inet->inet_num, sk->sk_bound_dev_if) != NULL;
+	if (!dup) {
+		xtcp_ehash_add_locked(sk);
+		xtcp_bind_port_locked(sk, inet->inet_num);
+	}
 	spin_unlock(&xtcp_hash_lock);
+	return !dup;
 }
 
 /** xtcp_hash() - enter a listening socket in the listener table. */

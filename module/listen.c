@@ -158,7 +158,13 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
 		return;
 	}
-	xtcp_ehash_insert(child);
+	if (!xtcp_ehash_insert(child)) {
+		xtcp_done(child);	/* orphan: destroyed, listener let go */
+		bh_unlock_sock(child);
+		local_bh_enable();
+		sock_put(child);
+		return;
+	}
 	spin_lock(&xs->queue_lock);
 	list_add_tail(&xtcp_sk(child)->queue_node, &xs->syn_queue);
 	xs->syn_qlen++;
@@ -346,6 +352,12 @@ static int xtcp_wait_for_child(struct sock *sk, long timeo)
 		release_sock(sk);
 		if (list_empty_careful(&xtcp_sk(sk)->accept_queue))
 			timeo = schedule_timeout(timeo);
+		/*
+		 * Without the sleep (release_sock() queued a child) we are
+		 * still TASK_INTERRUPTIBLE; lock_sock() may sleep, which is
+		 * fine here: the loop re-arms the wait before sleeping.
+		 */
+		sched_annotate_sleep();
 		lock_sock(sk);
 		err = 0;
 		if (!list_empty_careful(&xtcp_sk(sk)->accept_queue))

@@ -54,15 +54,17 @@ static bool xtcp_parse_segment(struct sk_buff *skb, unsigned int hlen)
 /* Give @skb to @sk: now if nobody holds the socket, else via its backlog. */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
-	unsigned int limit;
+	u64 limit;
 
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_rcv_state(sk, skb);
 	} else {
-		limit = READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf) +
-			XTCP_BACKLOG_HEADROOM;
-		if (unlikely(sk_add_backlog(sk, skb, limit))) {
+		/* Buffers may be near INT_MAX each (SO_RCVBUFFORCE): no wrap. */
+		limit = (u64)READ_ONCE(sk->sk_rcvbuf) +
+			READ_ONCE(sk->sk_sndbuf) + XTCP_BACKLOG_HEADROOM;
+		if (unlikely(sk_add_backlog(sk, skb,
+					    min_t(u64, limit, UINT_MAX)))) {
 			xtcp_inc_stat(sock_net(sk), XTCP_MIB_BACKLOGDROP);
 			kfree_skb(skb);
 		}
@@ -70,7 +72,11 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 	bh_unlock_sock(sk);
 }
 
-/* End TIME_WAIT @sk for SYN @skb if the SYN may reopen the connection. */
+/*
+ * End TIME_WAIT @sk for SYN @skb if the SYN may reopen the connection.
+ * True also if @sk closed since the lookup (its timer, or a copy of this
+ * SYN on another CPU): then the listener decides, as for a new SYN.
+ */
 static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
@@ -78,8 +84,10 @@ static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
 	bool reopen = false;
 
 	bh_lock_sock_nested(sk);
-	if (sk->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(sk) &&
-	    xtcp_tw_syn_reopens(cb->seq, xs->rcv_nxt)) {
+	if (sk->sk_state == TCP_CLOSE) {
+		reopen = true;
+	} else if (sk->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(sk) &&
+		   xtcp_tw_syn_reopens(cb->seq, xs->rcv_nxt)) {
 		cb->reopens_time_wait = 1;
 		cb->reopen_iss = xtcp_tw_reopen_iss(xs->snd_nxt);
 		xtcp_done(sk);
@@ -90,11 +98,11 @@ static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * @sk, found for @skb, is in TIME_WAIT. If @skb is a SYN that may reopen
- * the connection (RFC 1122 §4.2.2.13) and a listener wants it, TIME_WAIT
- * ends and the listener takes the SYN, as in Linux's TCP. Without a
- * listener, or while a process holds @sk, TIME_WAIT keeps the SYN and
- * answers it with an ACK (RFC 9293 §3.10.7.4).
+ * @sk, found for @skb, is in TIME_WAIT or just closed. If @skb is a SYN
+ * that may reopen the connection (RFC 1122 §4.2.2.13) and a listener wants
+ * it, TIME_WAIT ends and the listener takes the SYN, as in Linux's TCP.
+ * Without a listener, or while a system call has @sk locked, TIME_WAIT
+ * keeps the SYN and answers it with an ACK (RFC 9293 §3.10.7.4).
  * Return: the socket to deliver @skb to; the reference moves with it.
  */
 static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
@@ -153,7 +161,8 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest,
 			 inet_iif(skb));
-	if (sk && sk->sk_state == TCP_TIME_WAIT)
+	if (sk && ((1 << READ_ONCE(sk->sk_state)) &
+		   (TCPF_TIME_WAIT | TCPF_CLOSE)))
 		sk = xtcp_time_wait_syn(net, sk, skb);
 	if (!sk)
 		sk = xtcp_lookup_listener(net, iph->daddr, th->dest,

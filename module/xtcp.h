@@ -302,7 +302,7 @@ bool xtcp_listen_port_ok(struct sock *sk);
 int xtcp_hash_connect(struct sock *sk);
 int xtcp_hash(struct sock *sk);
 void xtcp_unhash(struct sock *sk);
-void xtcp_ehash_insert(struct sock *sk);
+bool xtcp_ehash_insert(struct sock *sk);
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 			 __be32 daddr, __be16 dport, int dif);
 struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
