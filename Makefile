@@ -10,7 +10,7 @@
 #                     (KERNEL=6.1|6.12|debug|DIR, SUITE=all|smoke|c)
 #   make unit         user-space unit tests and fuzz smoke of module/proto/
 #   make bench        xtcp vs the kernel's TCP in a VM, as ratios
-#   make checkpatch   kernel coding style of module/
+#   make checkpatch   kernel coding style and kernel-doc comments of module/
 #   make help         this list
 #
 # The host running "make check" needs no module support: every module test
@@ -85,10 +85,16 @@ bench: check-build	## xtcp vs the kernel's TCP side by side, as ratios (VM)
 		BENCH_SECONDS=$(or $(BENCH_SECONDS),3) \
 		BENCH_RUNS=$(or $(BENCH_RUNS),3) ./bench/bench.sh
 
-checkpatch:	## kernel coding style (scripts/checkpatch.pl from linux-source-6.1)
+# Kernel style and kernel-doc comments, both scripts from linux-source-6.1.
+# kernel-doc 6.1 exits 0 despite warnings: any stderr line other than -v's
+# "info:" lines (a warning, its "N warnings" total, a perl error) fails.
+CHECK_SRCS = $$(find module -name '*.[ch]' -not -name '*.mod.c' | sort)
+
+checkpatch:	## kernel coding style and kernel-doc comments of module/
 	perl $$(selftests/vm/fetch-kselftest.sh)/scripts/checkpatch.pl \
-		--no-tree --show-types -f \
-		$$(find module -name '*.[ch]' -not -name '*.mod.c' | sort)
+		--no-tree --show-types -f $(CHECK_SRCS)
+	perl $$(selftests/vm/fetch-kselftest.sh)/scripts/kernel-doc -v -none \
+		$(CHECK_SRCS) 2>&1 >/dev/null | grep -v ': info: ' | { ! grep .; }
 
 clean:
 	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean)

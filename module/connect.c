@@ -42,6 +42,11 @@ static int xtcp_route_connect(struct sock *sk, __be32 daddr, __be16 dport)
 /**
  * xtcp_connect() - proto.connect: route, pick a port, enter the
  * connection table and send the SYN (RFC 9293 §3.10.1).
+ * @sk: the socket, in CLOSE.
+ * @uaddr: the peer's address, a struct sockaddr_in.
+ * @addr_len: length of @uaddr.
+ *
+ * Context: process, socket locked (inet_stream_connect()).
  * Return: 0 with the SYN on its way, or a negative errno.
  */
 int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
@@ -88,6 +93,10 @@ int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
  * xtcp_disconnect() - proto.disconnect: abort whatever the socket was
  * doing (a RST if it was synchronized) and make it a fresh, unconnected
  * socket that may connect or listen again. Keeps a port pinned by bind().
+ * @sk: the socket.
+ * @flags: not used.
+ *
+ * Context: process, socket locked.
  * Return: 0.
  */
 int xtcp_disconnect(struct sock *sk, int flags)

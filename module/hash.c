@@ -157,7 +157,12 @@ static int xtcp_pick_port_locked(struct sock *sk)
 /**
  * xtcp_get_port() - claim local port @snum for @sk (proto.get_port, used
  * by bind() and listen()); 0 picks an ephemeral port.
- * Return: 0, or -EADDRINUSE / -EADDRNOTAVAIL.
+ * @sk: the socket; its bound address, device and SO_REUSEADDR decide
+ *	conflicts.
+ * @snum: the port in host order, or 0.
+ *
+ * Context: process, socket locked; takes xtcp_hash_lock.
+ * Return: 0, or -EADDRINUSE (also when no ephemeral port is free).
  */
 int xtcp_get_port(struct sock *sk, unsigned short snum)
 {
@@ -183,6 +188,10 @@ out:
 /**
  * xtcp_listen_port_ok() - @sk, now in LISTEN, may keep its port: checked
  * again because SO_REUSEADDR sharing ends where listening starts.
+ * @sk: the socket entering LISTEN.
+ *
+ * Context: process, socket locked; takes xtcp_hash_lock.
+ * Return: true if no other owner of the port conflicts with a listener.
  */
 bool xtcp_listen_port_ok(struct sock *sk)
 {
@@ -250,6 +259,9 @@ static void xtcp_ehash_add_locked(struct sock *sk)
 /**
  * xtcp_hash_connect() - give a connecting socket a local port if it has
  * none and enter it in the connection table; the 4-tuple must be unique.
+ * @sk: the connecting socket, its peer address and port set.
+ *
+ * Context: process, socket locked; takes xtcp_hash_lock.
  * Return: 0 or -EADDRNOTAVAIL.
  */
 int xtcp_hash_connect(struct sock *sk)
@@ -292,6 +304,9 @@ out:
  * table and the port table (it shares the listener's port), unless a
  * socket has its 4-tuple already: a copy of the same SYN that another CPU
  * handed to the listener a moment earlier.
+ * @sk: the child, its addresses and ports taken from the SYN.
+ *
+ * Context: BHs disabled, child locked; takes xtcp_hash_lock.
  * Return: true if entered.
  */
 bool xtcp_ehash_insert(struct sock *sk)
@@ -332,6 +347,14 @@ void xtcp_unhash(struct sock *sk)
 /**
  * xtcp_lookup() - the connection a segment from @saddr:@sport to
  * @daddr:@dport arriving on device @dif belongs to.
+ * @net: the namespace the segment arrived in.
+ * @saddr: the segment's source address (the peer's).
+ * @sport: its source port, network order.
+ * @daddr: its destination address (ours).
+ * @dport: its destination port, network order.
+ * @dif: ifindex of the arriving device.
+ *
+ * Context: any; takes xtcp_hash_lock with BHs disabled.
  * Return: the socket with a reference held, or NULL.
  */
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
@@ -351,6 +374,12 @@ struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 /**
  * xtcp_lookup_listener() - the listener for @daddr:@dport; one bound to the
  * exact address wins over a wildcard one, a device-bound one over others.
+ * @net: the namespace the segment arrived in.
+ * @daddr: the segment's destination address.
+ * @dport: its destination port, network order.
+ * @dif: ifindex of the arriving device.
+ *
+ * Context: any; takes xtcp_hash_lock with BHs disabled.
  * Return: the socket with a reference held, or NULL.
  */
 struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
@@ -401,6 +430,9 @@ static void xtcp_walk_table(struct hlist_head *table, unsigned int size,
 /**
  * xtcp_visit_socks() - call @fn on every hashed socket of @net, listeners
  * first, with xtcp_hash_lock held: @fn must not sleep or take socket locks.
+ * @net: the namespace whose sockets are visited.
+ * @fn: called for each socket.
+ * @arg: passed to @fn.
  */
 void xtcp_visit_socks(struct net *net, xtcp_sock_fn_t fn, void *arg)
 {
@@ -428,8 +460,11 @@ static struct sock *xtcp_first_of_net(struct hlist_head *chain,
 }
 
 /**
- * xtcp_find_net_sock() - any socket of @net still in a table, with a
- * reference held, or NULL. For tearing a namespace down.
+ * xtcp_find_net_sock() - any socket of @net still in a table, for tearing
+ * a namespace down.
+ * @net: the namespace.
+ *
+ * Return: the socket with a reference held, or NULL if none is left.
  */
 struct sock *xtcp_find_net_sock(struct net *net)
 {

@@ -477,6 +477,10 @@ drop:
 
 /**
  * xtcp_rcv_state() - process one segment for @sk in whatever state it is.
+ * @sk: the socket the segment was looked up for.
+ * @skb: the segment, data after the header, XTCP_SKB_CB() filled in.
+ *
+ * Context: softirq or process (backlog), socket locked.
  * Return: 0; the skb is consumed.
  */
 int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb)

@@ -16,6 +16,12 @@ static siphash_aligned_key_t xtcp_isn_secret;
 /**
  * xtcp_new_isn() - ISN for the connection from @saddr:@sport to
  * @daddr:@dport (addresses and ports in network order, as on the wire).
+ * @saddr: our address.
+ * @daddr: the peer's address.
+ * @sport: our port.
+ * @dport: the peer's port.
+ *
+ * Return: the initial send sequence number (RFC 6528, see xtcp_isn()).
  */
 u32 xtcp_new_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 {

@@ -26,6 +26,13 @@
 /**
  * xtcp_inet_listen() - proto_ops.listen: move to LISTEN (or just change the
  * backlog of a listener), binding an ephemeral port if none is bound.
+ * @sock: the socket.
+ * @backlog: listen()'s backlog, already capped at net.core.somaxconn.
+ *
+ * Context: process; takes the socket lock.
+ * Return: 0, -EINVAL if the socket is not an unconnected one in CLOSE or
+ * LISTEN, or -EADDRINUSE if it gets no port or another socket's use of
+ * the port forbids listening.
  */
 int xtcp_inet_listen(struct socket *sock, int backlog)
 {
@@ -179,6 +186,10 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 
 /**
  * xtcp_listen_rcv() - a segment for a listening socket; consumes @skb.
+ * @sk: the listener.
+ * @skb: the segment.
+ *
+ * Context: softirq or process (backlog), listener locked.
  */
 void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -200,7 +211,12 @@ drop:
 
 /**
  * xtcp_child_may_establish() - the final ACK of @child's handshake
- * arrived: is there room in the accept queue? Child locked.
+ * arrived: is there room in the accept queue?
+ * @child: a listener's child in SYN_RECV.
+ *
+ * Context: child locked.
+ * Return: true if there is; false (counted as a listen overflow and drop)
+ * if the accept queue is full, or if @child has no listener any more.
  */
 bool xtcp_child_may_establish(struct sock *child)
 {
@@ -218,7 +234,10 @@ bool xtcp_child_may_establish(struct sock *child)
 /**
  * xtcp_child_established() - @child reached ESTABLISHED: move it to the
  * accept queue and wake the listener. If the listener is closing, the
- * child is reset instead. Child locked.
+ * child is reset instead.
+ * @child: the child.
+ *
+ * Context: child locked; takes the listener's queue_lock.
  */
 void xtcp_child_established(struct sock *child)
 {
@@ -249,7 +268,10 @@ void xtcp_child_established(struct sock *child)
 
 /**
  * xtcp_child_unlink() - take @child off its listener's queue and drop its
- * reference on the listener. Child locked.
+ * reference on the listener.
+ * @child: the child; nothing happens if it has no listener.
+ *
+ * Context: child locked; takes the listener's queue_lock.
  */
 void xtcp_child_unlink(struct sock *child)
 {
@@ -312,7 +334,10 @@ static struct sock *xtcp_detach_child(struct sock *child)
 /**
  * xtcp_listen_stop() - the listener closed: reset its established
  * children (RFC 9293 §3.10.4, like Linux's inet_csk_listen_stop()) and
- * silently drop those still in SYN_RECV. Listener locked, already CLOSE.
+ * silently drop those still in SYN_RECV.
+ * @sk: the listener, already in CLOSE.
+ *
+ * Context: process, listener locked; locks each child in turn.
  */
 void xtcp_listen_stop(struct sock *sk)
 {
@@ -379,6 +404,12 @@ static int xtcp_wait_for_child(struct sock *sk, long timeo)
 /**
  * xtcp_accept_child() - proto.accept: the oldest established child, or
  * wait for one (non-blocking: -EAGAIN).
+ * @sk: the listener.
+ * @flags: file flags; O_NONBLOCK means do not wait.
+ * @err: set to 0, or to the negative errno when NULL is returned.
+ *
+ * Context: process; takes the listener's socket lock, then the child's.
+ * Return: the child, its reference now the caller's, or NULL.
  */
 struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err)
 {

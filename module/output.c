@@ -19,6 +19,11 @@
 /**
  * xtcp_route_mss() - the MSS that fits a path MTU of @mtu, lowered to
  * TCP_MAXSEG if the user set one.
+ * @sk: the socket, for its TCP_MAXSEG.
+ * @mtu: the path MTU.
+ *
+ * Return: @mtu less the IPv4 and TCP headers, clamped to
+ * [XTCP_MIN_MSS, 65495].
  */
 u16 xtcp_route_mss(struct sock *sk, unsigned int mtu)
 {
@@ -34,6 +39,9 @@ u16 xtcp_route_mss(struct sock *sk, unsigned int mtu)
  * xtcp_current_window() - choose the window for the next segment and
  * remember it as advertised. Half the free receive buffer is offered,
  * leaving the rest for sk_buff overhead.
+ * @sk: the socket.
+ *
+ * Return: the window to put in the segment (unscaled).
  */
 u32 xtcp_current_window(struct sock *sk)
 {
@@ -136,6 +144,12 @@ static struct sk_buff *xtcp_alloc_control(struct sock *sk, gfp_t gfp)
  * xtcp_transmit_skb() - send (or resend) a segment of the write queue.
  * The queued skb stays for retransmission; a clone goes out, or a copy if
  * an earlier clone is still in flight and shares its header room.
+ * @sk: the socket.
+ * @skb: the write-queue entry.
+ *
+ * Context: socket locked.
+ * Return: -ENOBUFS if no clone or copy could be made, else what
+ * ip_queue_xmit() returned.
  */
 int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 {
@@ -162,6 +176,9 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 /**
  * xtcp_retransmit_head() - send the oldest unacknowledged segment again
  * (RTO, fast retransmit, or a partial ACK during recovery).
+ * @sk: the socket; nothing is sent if no segment is in flight.
+ *
+ * Context: socket locked.
  */
 void xtcp_retransmit_head(struct sock *sk)
 {
@@ -179,6 +196,7 @@ void xtcp_retransmit_head(struct sock *sk)
  * xtcp_sync_mss() - the MSS to send with now: the agreed one, but no more
  * than half the largest window the peer offered once that exceeds one
  * common MSS, so at least two segments fit in flight (Linux's rule).
+ * @sk: the socket.
  */
 void xtcp_sync_mss(struct sock *sk)
 {
@@ -195,6 +213,13 @@ void xtcp_sync_mss(struct sock *sk)
  * xtcp_queue_control() - queue a SYN or FIN as a sequence-occupying entry
  * of the write queue, so that acknowledgment and retransmission treat it
  * like data. A FIN rides on the last unsent data segment when there is one.
+ * @sk: the socket.
+ * @flags: TCPHDR_SYN, or TCPHDR_FIN with TCPHDR_ACK.
+ *
+ * Nothing is sent: xtcp_push() does that.
+ *
+ * Context: socket locked.
+ * Return: 0, or -ENOBUFS if no skb could be allocated.
  */
 int xtcp_queue_control(struct sock *sk, u8 flags)
 {
@@ -245,6 +270,9 @@ static bool xtcp_fits_window(struct sock *sk, struct sk_buff *skb)
  * xtcp_push() - send whatever the write queue holds that the peer's window
  * admits, and keep the retransmission timer running while anything is
  * unacknowledged or the window holds data back.
+ * @sk: the socket; nothing happens in CLOSE or LISTEN.
+ *
+ * Context: socket locked.
  */
 void xtcp_push(struct sock *sk)
 {
@@ -285,6 +313,7 @@ void xtcp_send_ack(struct sock *sk)
  * xtcp_send_probe() - a segment with an old sequence number, which the
  * peer must answer with an ACK carrying its current window (RFC 9293
  * §3.8.6.1, zero-window probing).
+ * @sk: the socket.
  */
 void xtcp_send_probe(struct sock *sk)
 {
@@ -298,9 +327,17 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 }
 
 /**
- * xtcp_send_reply() - answer segment @in without a socket: RST for a
- * closed port, ACK from TIME_WAIT or a challenge ACK. Addresses and ports
- * are those of @in swapped; the IP protocol is @in's.
+ * xtcp_send_reply() - answer segment @in without a socket, such as with
+ * a RST for a closed port. Addresses and ports are those of @in swapped;
+ * the IP protocol is @in's.
+ * @net: the namespace @in arrived in.
+ * @in: the segment answered; not consumed.
+ * @flags: the reply's TCP flags (TCPHDR_*).
+ * @seq: the reply's sequence number.
+ * @ack: its acknowledgment number.
+ * @window: its window.
+ *
+ * Context: softirq or process; allocates with GFP_ATOMIC.
  */
 void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 		     u32 seq, u32 ack, u16 window)
@@ -354,6 +391,8 @@ void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 /**
  * xtcp_send_reset_for() - RFC 9293 §3.10.7.1: the RST that answers @in
  * when no connection exists. Never answers a RST.
+ * @net: the namespace @in arrived in.
+ * @in: the segment; not consumed.
  */
 void xtcp_send_reset_for(struct net *net, struct sk_buff *in)
 {

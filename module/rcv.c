@@ -190,6 +190,12 @@ drop:
  * xtcp_v4_err() - net_protocol.err_handler: ICMP errors for our segments.
  * An unreachable destination fails a connection still in SYN_SENT, as
  * RFC 1122 §4.2.3.9 allows; other errors are soft and only recorded.
+ * @skb: the ICMP message; data starts at the quoted IP header.
+ * @info: ICMP info (e.g. the next-hop MTU); not used.
+ *
+ * Context: softirq.
+ * Return: 0 if the error concerns one of our connections, -EINVAL if too
+ * little of the segment is quoted, -ENOENT if no connection matches.
  */
 int xtcp_v4_err(struct sk_buff *skb, u32 info)
 {

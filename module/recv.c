@@ -48,6 +48,10 @@ static void xtcp_eat_consumed(struct sock *sk)
  * xtcp_cleanup_rbuf() - after a read, tell the peer if the window can
  * now at least double (the usual rule for a window update: small updates
  * only cause silly-window traffic, RFC 9293 §3.8.6.2.2).
+ * @sk: the socket.
+ * @copied: bytes just read; nothing is done unless positive.
+ *
+ * Context: socket locked.
  */
 void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 {
@@ -139,6 +143,13 @@ static int xtcp_recv_locked(struct sock *sk, struct msghdr *msg, size_t len,
 
 /**
  * xtcp_recvmsg() - proto.recvmsg.
+ * @sk: the socket.
+ * @msg: where the bytes go.
+ * @len: at most this many bytes.
+ * @flags: MSG_* flags; MSG_OOB and MSG_ERRQUEUE fail with -EINVAL.
+ * @addr_len: not used.
+ *
+ * Context: process; takes the socket lock.
  * Return: bytes read; 0 at end of stream; or a negative errno.
  */
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,

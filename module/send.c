@@ -74,6 +74,11 @@ static int xtcp_copy_to_queue(struct sock *sk, struct msghdr *msg, size_t left)
 
 /**
  * xtcp_sendmsg() - proto.sendmsg.
+ * @sk: the socket.
+ * @msg: the bytes, and MSG_* flags in its msg_flags.
+ * @size: not used: msg_data_left(@msg) is the length.
+ *
+ * Context: process; takes the socket lock.
  * Return: bytes queued, or a negative errno (EPIPE raises SIGPIPE unless
  * MSG_NOSIGNAL, as for TCP).
  */

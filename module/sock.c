@@ -21,6 +21,10 @@
  * xtcp_set_state() - move @sk to @state and keep the per-namespace
  * TIME_WAIT count and the tables in step. Entering CLOSE frees the 4-tuple
  * at once and the local port unless bind() pinned it, as TCP does.
+ * @sk: the socket.
+ * @state: the new state (TCP_*).
+ *
+ * Context: socket locked.
  */
 void xtcp_set_state(struct sock *sk, int state)
 {
@@ -46,7 +50,12 @@ void xtcp_set_state(struct sock *sk, int state)
 
 /**
  * xtcp_event() - apply @ev to @sk through the RFC 9293 state table.
- * Return: false (and no change) if the table has no such transition.
+ * @sk: the socket.
+ * @ev: the event.
+ *
+ * Context: socket locked.
+ * Return: true if the table has a transition for @ev (now taken), false
+ * (and no change) if not.
  */
 bool xtcp_event(struct sock *sk, enum xtcp_event ev)
 {
@@ -76,7 +85,10 @@ void xtcp_purge_queues(struct sock *sk)
 
 /**
  * xtcp_destroy_orphan() - final teardown of a socket nobody holds: it is
- * in CLOSE and SOCK_DEAD. Drops the owner's reference. Socket lock held.
+ * in CLOSE and SOCK_DEAD. Drops the owner's reference.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
  */
 void xtcp_destroy_orphan(struct sock *sk)
 {
@@ -103,6 +115,9 @@ void xtcp_destroy_orphan(struct sock *sk)
  * holds no namespace reference and is no orphan: give up the reference and
  * stop counting against net.xtcp.max_orphans, or every active close would
  * use up an orphan slot for 60 s.
+ * @sk: the orphan.
+ *
+ * Context: socket locked.
  */
 void xtcp_orphan_wait(struct sock *sk)
 {
@@ -119,6 +134,9 @@ void xtcp_orphan_wait(struct sock *sk)
  * xtcp_done() - the connection is over (RST, timeout, last ACK, end of
  * TIME_WAIT): enter CLOSE, stop timers, and wake the owner or, for an
  * orphan, destroy the socket.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
  */
 void xtcp_done(struct sock *sk)
 {
@@ -134,6 +152,7 @@ void xtcp_done(struct sock *sk)
 /**
  * xtcp_write_space() - sk_write_space callback: wake writers once at least
  * a third of the send buffer is free again, so they do not wake per ACK.
+ * @sk: the socket.
  */
 void xtcp_write_space(struct sock *sk)
 {
@@ -156,6 +175,7 @@ void xtcp_write_space(struct sock *sk)
 /**
  * xtcp_init_sock_fields() - set up the xtcp part of a new socket, or of a
  * listener's child after sk_clone_lock() copied the listener into it.
+ * @sk: the socket.
  */
 void xtcp_init_sock_fields(struct sock *sk)
 {
@@ -180,6 +200,8 @@ void xtcp_init_sock_fields(struct sock *sk)
  * xtcp_reset_sequence_space() - forget everything about a connection's
  * sequence numbers, windows and timing, as before a new handshake;
  * @iss becomes the initial send sequence number.
+ * @xs: the socket.
+ * @iss: the new ISS.
  */
 void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 {
@@ -227,6 +249,9 @@ static int xtcp_init_sock(struct sock *sk)
  * full windows of segments (with their sk_buff overhead), up to
  * tcp_wmem[2], unless the application fixed it with SO_SNDBUF. Without
  * this a 16 KiB buffer would hold less than one 64 KiB loopback segment.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
  */
 void xtcp_sndbuf_expand(struct sock *sk)
 {
@@ -505,6 +530,9 @@ const struct proto_ops xtcp_stream_ops = {
  * xtcp_purge_net() - a namespace is going away: the only xtcp sockets left
  * in it are orphans that gave up their namespace reference (TIME_WAIT,
  * FIN_WAIT2). End them now, as Linux purges its TIME_WAIT minisockets.
+ * @net: the namespace.
+ *
+ * Context: process (pernet exit); locks each socket with BHs disabled.
  */
 void xtcp_purge_net(struct net *net)
 {

@@ -129,9 +129,6 @@ static int xtcp_set_int_option(struct sock *sk, int optname, int val)
 	}
 }
 
-/**
- * xtcp_setsockopt() - proto.setsockopt.
- */
 /*
  * TCP_CONGESTION: xtcp has one algorithm so far, the RFC 5681 behaviour
  * named "reno" in Linux; other names fail as unknown ones do in TCP.
@@ -164,6 +161,11 @@ static int xtcp_get_congestion(char __user *optval, int __user *optlen,
  * xtcp_set_rcvlowat() - proto_ops.set_rcvlowat: SO_RCVLOWAT as for TCP,
  * capped at half the largest receive buffer, growing the buffer so the
  * low-water mark can be reached.
+ * @sk: the socket.
+ * @val: the low-water mark in bytes.
+ *
+ * Context: process (sk_setsockopt()).
+ * Return: 0.
  */
 int xtcp_set_rcvlowat(struct sock *sk, int val)
 {
@@ -180,6 +182,17 @@ int xtcp_set_rcvlowat(struct sock *sk, int val)
 	return 0;
 }
 
+/**
+ * xtcp_setsockopt() - proto.setsockopt.
+ * @sk: the socket.
+ * @level: the option level; other than SOL_TCP goes to ip_setsockopt().
+ * @optname: the option.
+ * @optval: the value: an int, or for TCP_CONGESTION a name.
+ * @optlen: length of @optval.
+ *
+ * Context: process; takes the socket lock for SOL_TCP int options.
+ * Return: 0 or a negative errno (-ENOPROTOOPT for an unknown option).
+ */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
@@ -280,6 +293,15 @@ static int xtcp_get_int_option(struct sock *sk, int optname, int *val)
 
 /**
  * xtcp_getsockopt() - proto.getsockopt.
+ * @sk: the socket.
+ * @level: the option level; other than SOL_TCP goes to ip_getsockopt().
+ * @optname: the option.
+ * @optval: user buffer for the value: a struct tcp_info for TCP_INFO, a
+ *	name for TCP_CONGESTION, an int otherwise.
+ * @optlen: user pointer to the buffer's length, set to the length written.
+ *
+ * Context: process; takes the socket lock to read SOL_TCP state.
+ * Return: 0 or a negative errno.
  */
 int xtcp_getsockopt(struct sock *sk, int level, int optname,
 		    char __user *optval, int __user *optlen)
@@ -317,6 +339,12 @@ int xtcp_getsockopt(struct sock *sk, int level, int optname,
 
 /**
  * xtcp_ioctl_value() - SIOCINQ, SIOCOUTQ and SIOCOUTQNSD, as for TCP.
+ * @sk: the socket.
+ * @cmd: the ioctl: unread, unacknowledged or unsent bytes.
+ * @karg: where the value goes.
+ *
+ * Context: process, socket not locked (SIOCINQ takes the lock).
+ * Return: 0, -EINVAL on a listener, or -ENOIOCTLCMD for another @cmd.
  */
 int xtcp_ioctl_value(struct sock *sk, int cmd, int *karg)
 {

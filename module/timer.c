@@ -136,6 +136,9 @@ void xtcp_arm_rtx(struct sock *sk)
  * xtcp_enter_time_wait() - start 2MSL for a socket that just entered
  * TIME_WAIT; above net.xtcp.max_tw_buckets the connection skips TIME_WAIT
  * and closes at once, as Linux's TCP does.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
  */
 void xtcp_enter_time_wait(struct sock *sk)
 {
@@ -158,6 +161,7 @@ void xtcp_enter_time_wait(struct sock *sk)
  * arriving in TIME_WAIT (RFC 9293 §3.10.7.4). That connection already has
  * its bucket: max_tw_buckets, even if lowered since, does not end it
  * (tcp_timewait_state_process() only reschedules as well).
+ * @sk: the socket, in TIME_WAIT.
  */
 void xtcp_restart_time_wait(struct sock *sk)
 {
@@ -167,7 +171,10 @@ void xtcp_restart_time_wait(struct sock *sk)
 /**
  * xtcp_arm_fin_wait2() - bound the life of an orphan waiting in FIN_WAIT2
  * for the peer's FIN: TCP_LINGER2 or net.xtcp.fin_timeout, at least 3.5
- * RTOs.
+ * RTOs. Also ends its counting as an orphan (xtcp_orphan_wait()).
+ * @sk: the orphan, in FIN_WAIT2.
+ *
+ * Context: socket locked.
  */
 void xtcp_arm_fin_wait2(struct sock *sk)
 {
@@ -183,6 +190,8 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 /**
  * xtcp_rtt_sample() - an ACK covered a segment first sent at @sent_at and
  * never retransmitted (Karn's rule): update SRTT, RTTVAR and the RTO.
+ * @sk: the socket.
+ * @sent_at: jiffies of the segment's transmission.
  */
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at)
 {
@@ -197,6 +206,7 @@ void xtcp_rtt_sample(struct sock *sk, u32 sent_at)
  * xtcp_rto_reset() - new data was acknowledged: undo the backoff (RFC 6298
  * §5.7 keeps it only until then) by recomputing the RTO from the estimate,
  * which the acknowledgment may just have refreshed.
+ * @sk: the socket.
  */
 void xtcp_rto_reset(struct sock *sk)
 {

@@ -49,6 +49,40 @@
 /**
  * enum xtcp_mib - per-namespace counters shown in /proc/net/xtcp_stats.
  * Names and meanings follow the kernel's TCP MIB where one exists.
+ * @XTCP_MIB_INSEGS: segments received, valid or not.
+ * @XTCP_MIB_OUTSEGS: segments sent, RSTs included.
+ * @XTCP_MIB_ACTIVEOPENS: connect()s that queued a SYN.
+ * @XTCP_MIB_PASSIVEOPENS: listener children that reached the accept queue.
+ * @XTCP_MIB_ATTEMPTFAILS: connection attempts ended by a RST or a timeout
+ *	in SYN_SENT or SYN_RECV.
+ * @XTCP_MIB_ESTABRESETS: connections that went to CLOSE from ESTABLISHED
+ *	or CLOSE_WAIT.
+ * @XTCP_MIB_OUTRSTS: RSTs sent.
+ * @XTCP_MIB_RETRANSSEGS: retransmissions of segments other than SYNs.
+ * @XTCP_MIB_INHDRERRORS: segments dropped for a truncated header or a bad
+ *	data offset.
+ * @XTCP_MIB_INOPTERRORS: segments dropped for malformed options.
+ * @XTCP_MIB_INCSUMERRORS: segments dropped for a bad checksum.
+ * @XTCP_MIB_INNOSOCKET: segments that found no connection or listener.
+ * @XTCP_MIB_OUTOFWINDOW: segments that failed the sequence-number check.
+ * @XTCP_MIB_CHALLENGEACKS: challenge ACKs sent (RFC 5961).
+ * @XTCP_MIB_SYNRETRANS: retransmissions of SYNs and SYN-ACKs.
+ * @XTCP_MIB_TIMEOUTS: connections given up after too many retransmissions.
+ * @XTCP_MIB_TIMEWAITOVERFLOW: connections that skipped TIME_WAIT above
+ *	net.xtcp.max_tw_buckets.
+ * @XTCP_MIB_ORPHANOVERFLOW: orphans reset above net.xtcp.max_orphans.
+ * @XTCP_MIB_ABORTONLINGER: orphans reset on close() in FIN_WAIT2 because
+ *	TCP_LINGER2 is negative.
+ * @XTCP_MIB_ABORTONCLOSE: connections reset by close() with unread data.
+ * @XTCP_MIB_ABORTONDATA: connections reset for data arriving after close(),
+ *	or by close() with SO_LINGER {1, 0} (as Linux counts them).
+ * @XTCP_MIB_LISTENOVERFLOWS: SYNs and handshake ACKs dropped because the
+ *	accept queue was full.
+ * @XTCP_MIB_LISTENDROPS: SYNs and handshake ACKs a listener dropped (full
+ *	queues, no memory), overflows included.
+ * @XTCP_MIB_BACKLOGDROP: segments dropped because the socket backlog was
+ *	full.
+ * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
 	XTCP_MIB_INSEGS,
@@ -238,7 +272,7 @@ struct xtcp_sock {
 	int keepalive_intvl;
 	/** @keepalive_probes: TCP_KEEPCNT, 0 = default. */
 	u8 keepalive_probes;
-	/** @defer_accept: TCP_DEFER_ACCEPT as given, in seconds. */
+	/** @defer_accept: TCP_DEFER_ACCEPT, as SYN-ACK retransmissions. */
 	int defer_accept;
 	/** @user_timeout: TCP_USER_TIMEOUT in milliseconds. */
 	u32 user_timeout;

@@ -111,7 +111,10 @@ const char *xtcp_state_name(int state)
 
 /**
  * xtcp_state_can_send() - the application may still queue data: the
- * connection is synchronized (or about to be) and we have not sent FIN.
+ * connection is established and we have not sent FIN.
+ * @state: a TCP_* state.
+ *
+ * Return: true in ESTABLISHED and CLOSE_WAIT.
  */
 bool xtcp_state_can_send(int state)
 {
@@ -121,6 +124,9 @@ bool xtcp_state_can_send(int state)
 /**
  * xtcp_state_fin_received() - the peer's FIN has been consumed, so reads
  * return 0 once the receive queue is drained.
+ * @state: a TCP_* state.
+ *
+ * Return: true in CLOSE_WAIT, LAST_ACK, CLOSING and TIME_WAIT.
  */
 bool xtcp_state_fin_received(int state)
 {

@@ -41,6 +41,7 @@ enum xtcp_state {
  * @XTCP_EV_TIMEOUT: 2MSL ran out in TIME_WAIT, or FIN_WAIT2 timed out.
  * @XTCP_EV_ABORT: RST received or sent, retransmissions exhausted, or the
  *	socket was torn down.
+ * @XTCP_NR_EVENTS: number of events.
  */
 enum xtcp_event {
 	XTCP_EV_CONNECT,

@@ -128,6 +128,9 @@ bool xtcp_tw_syn_reopens(u32 seq, u32 rcv_nxt)
  * whose SND.NXT was @snd_nxt: above everything the old incarnation sent
  * by more than any window it could have had, so no old segment can look
  * like new data (RFC 1122 §4.2.2.13, condition 1).
+ * @snd_nxt: SND.NXT of the TIME_WAIT connection.
+ *
+ * Return: @snd_nxt + XTCP_TW_REOPEN_GAP.
  */
 u32 xtcp_tw_reopen_iss(u32 snd_nxt)
 {

@@ -37,6 +37,11 @@ static inline bool xtcp_seq_geq(u32 a, u32 b)
 /**
  * xtcp_seq_in() - true if @low <= @seq < @high in sequence space.
  * An empty range (@low == @high) contains nothing.
+ * @seq: the sequence number tested.
+ * @low: first sequence number of the range.
+ * @high: first sequence number after the range.
+ *
+ * Return: true if @seq is in [@low, @high).
  */
 static inline bool xtcp_seq_in(u32 seq, u32 low, u32 high)
 {

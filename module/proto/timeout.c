@@ -11,6 +11,8 @@
  * @base: the first timeout.
  * @shift: how many timeouts have already expired.
  * @cap: the largest timeout allowed (TCP_RTO_MAX's 120 s for Linux).
+ *
+ * Return: min(@base * 2^@shift, @cap).
  */
 u32 xtcp_backoff(u32 base, unsigned int shift, u32 cap)
 {
@@ -33,6 +35,8 @@ u32 xtcp_backoff(u32 base, unsigned int shift, u32 cap)
  * Once a timeout reaches @cap all later ones equal it, so the sum is
  * finished by one multiplication: any @retries value returns at once and
  * the result, at most 2^32 * (2^32 - 1), fits in a u64.
+ *
+ * Return: the time from the first send to giving up, in @base's unit.
  */
 u64 xtcp_give_up_time(unsigned int retries, u32 base, u32 cap)
 {
@@ -57,6 +61,8 @@ u64 xtcp_give_up_time(unsigned int retries, u32 base, u32 cap)
  *	like tcp_fin_timeout: a negative value means the floor, as in
  *	tcp_fin_time(), not a huge unsigned timeout.
  * @rto: current retransmission timeout, same unit.
+ *
+ * Return: the lifetime, in @rto's unit.
  */
 u32 xtcp_fin_wait2_time(int fin_timeout, u32 rto)
 {
@@ -71,6 +77,10 @@ u32 xtcp_fin_wait2_time(int fin_timeout, u32 rto)
  * xtcp_orphan_retries() - retransmissions allowed for a socket no process
  * holds any more. 0 in net.xtcp.orphan_retries means 8 while the peer is
  * still answering at a sane RTO (@alive) and none otherwise.
+ * @sysctl_val: net.xtcp.orphan_retries.
+ * @alive: the RTO has not backed off to its maximum.
+ *
+ * Return: the number of retransmissions allowed.
  */
 unsigned int xtcp_orphan_retries(unsigned int sysctl_val, bool alive)
 {
@@ -86,6 +96,8 @@ unsigned int xtcp_orphan_retries(unsigned int sysctl_val, bool alive)
  * incarnation of a 4-tuple starts above the old one's.
  * @keyed_hash: keyed hash of the 4-tuple.
  * @clock_ns: a monotonic clock in nanoseconds.
+ *
+ * Return: the ISN.
  */
 u32 xtcp_isn(u32 keyed_hash, u64 clock_ns)
 {
@@ -119,6 +131,14 @@ void xtcp_rtt_update(u32 *srtt8, u32 *rttvar4, u32 m)
  * xtcp_rto_from() - RTO = SRTT + max(@floor, 4 * RTTVAR), at most @cap.
  * RFC 6298 §2.4 names the clock granularity as the floor of the variance
  * term; like Linux, xtcp uses 200 ms there so delayed ACKs do not fire it.
+ * @srtt8: 8 * SRTT.
+ * @rttvar4: 4 * RTTVAR.
+ * @floor: least value of the variance term.
+ * @cap: largest RTO.
+ *
+ * All in the same unit.
+ *
+ * Return: the RTO.
  */
 u32 xtcp_rto_from(u32 srtt8, u32 rttvar4, u32 floor, u32 cap)
 {
