@@ -31,7 +31,8 @@ VM_KDIR = $(shell selftests/vm/get-kernel.sh --kdir $(KERNEL))
 # The module built for that kernel is kept apart from a host build.
 VM_KO := .cache/build/xtcp-$(subst /,_,$(KERNEL)).ko
 
-.PHONY: all module clean deps unit check check-build demo bench checkpatch help
+.PHONY: all module clean deps unit check check-build vm-module demo bench \
+	checkpatch help
 
 all: module
 
@@ -47,12 +48,15 @@ unit:	## unit tests + fuzz smoke of the pure protocol logic
 
 # Build the module against the VM kernel's headers, and the selftests.
 check-build: deps
+	$(MAKE) vm-module
+	$(MAKE) -C selftests MAKEOVERRIDES=
+
+vm-module:	## the module for the VM kernel, as $(VM_KO)
 	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
 	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module modules
 	mkdir -p .cache/build
 	cp module/xtcp.ko $(VM_KO)
 	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
-	$(MAKE) -C selftests MAKEOVERRIDES=
 
 # On the KASAN/lockdep kernel (several times slower) the bulk transfers
 # move 1 MiB instead of 8-10: it is there to catch memory and locking
@@ -70,12 +74,29 @@ check: check-build unit	## the whole suite in a VM
 		--timeout $(VM_TIMEOUT) --module $(CURDIR)/$(VM_KO) \
 		-- env $(GUEST_ENV) ./run_tests.sh $(SUITE_ARGS)
 
-demo: check-build	## show xtcp at work in a VM, decoded as TCP
-	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
+# make demo tells only its story: one line per setup step (step.sh shows a
+# step's output when it fails), the guest's demo.sh output alone (run-vm.sh
+# --quiet prints the console part that matters when the run fails), then the
+# capture decoded on the host (tshark's errors shown, its warning about
+# running as root not).
+DEMO_PCAP := .cache/demo/xtcp-demo.pcap
+DEMO_DECODE := tshark -r $(DEMO_PCAP) -d ip.proto==253,tcp -d tcp.port==7000,data
+STEP := selftests/vm/step.sh
+demo:	## show xtcp at work in a VM, decoded as TCP
+	@$(STEP) "checking the host packages" selftests/vm/install-deps.sh
+	@$(STEP) "getting the $(KERNEL) kernel" selftests/vm/get-kernel.sh $(KERNEL)
+	@$(STEP) "building xtcp.ko for the $(KERNEL) kernel" $(MAKE) vm-module
+	@$(STEP) "building the test tools" $(MAKE) -C selftests MAKEOVERRIDES=
+	@cd selftests && ../selftests/vm/run-vm.sh --quiet --kernel $(KERNEL) \
 		--timeout 300 --module $(CURDIR)/$(VM_KO) -- ./demo.sh
-	@echo "=== the capture, decoded as TCP (tshark -d ip.proto==253,tcp)"
-	tshark -r .cache/demo/xtcp-demo.pcap -d ip.proto==253,tcp -d tcp.port==7000,data \
-		-Y 'ip.proto == 253' 2>/dev/null
+	@echo
+	@echo "=== the capture, decoded as TCP: $(DEMO_DECODE)"
+	@$(DEMO_DECODE) -Y 'ip.proto == 253' >.cache/demo/decode.out \
+		2>.cache/demo/decode.err; rc=$$?; cat .cache/demo/decode.out; \
+	grep -v '^Running as user "root" and group "root"' .cache/demo/decode.err >&2; \
+	if [ $$rc -eq 0 ] && [ ! -s .cache/demo/decode.out ]; then \
+		echo "demo: no xtcp segment in $(DEMO_PCAP)" >&2; rc=1; fi; \
+	exit $$rc
 
 # BENCH_SECONDS / BENCH_RUNS: length and number of runs per protocol.
 bench: check-build	## xtcp vs the kernel's TCP side by side, as ratios (VM)

@@ -2,7 +2,8 @@
 # run-vm.sh - boot a test kernel in QEMU (TCG) with the busybox initramfs,
 # share the repo over virtio-9p (read-write, same path as on the host),
 # insmod the xtcp module, run a command in the guest, and judge the run.
-# The console is streamed to stdout and to .cache/vm-logs/*.log.
+# The console is streamed to stdout (--quiet: the command's output only) and
+# written to .cache/vm-logs/*.log.
 #
 # Usage: run-vm.sh [options] [-- COMMAND [ARGS...]]
 #   --kernel NAME     6.1 (default), 6.12, debug or a dir of .debs (get-kernel.sh)
@@ -12,6 +13,10 @@
 #   --log FILE        console log file (default .cache/vm-logs/DATE-KERNEL-PID.log)
 #   --shell           interactive guest shell instead of COMMAND (no checks)
 #   --mem SIZE        guest memory (default 2G)
+#   --quiet           stream only COMMAND's own output (no boot or kernel
+#                     messages); on failure print the part of the console that
+#                     matters (console-view.py --failure). Same log, same
+#                     checks; not for .ci/run, which counts console markers.
 # Env: XTCP_VM_APPEND (extra kernel args), XTCP_VM_QEMU_ARGS (extra QEMU args)
 # COMMAND runs under bash in the guest, in the current directory (if it is
 # inside the repo, else the repo root). A single argument is a bash command line.
@@ -21,7 +26,7 @@ set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-KNAME=${KERNEL:-6.1} MODULE='' MODARGS='' TIMEOUT=900 LOG='' SHELL_MODE=0 RMMOD=1 MEM=2G
+KNAME=${KERNEL:-6.1} MODULE='' MODARGS='' TIMEOUT=900 LOG='' SHELL_MODE=0 RMMOD=1 MEM=2G QUIET=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) KNAME=$2; shift 2 ;;
@@ -32,8 +37,9 @@ while [[ $# -gt 0 ]]; do
 	--log) LOG=$2; shift 2 ;;
 	--shell) SHELL_MODE=1; shift ;;
 	--no-rmmod) RMMOD=0; shift ;;
+	--quiet) QUIET=1; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -140,7 +146,11 @@ while :; do
 	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -serial stdio -append "$APPEND" \
 		</dev/null >"$LOG" 2>&1 &
 	qpid=$!
-	tail -n +1 -f --pid="$qpid" "$LOG" &
+	if [[ $QUIET -eq 1 ]]; then
+		tail -n +1 -f --pid="$qpid" "$LOG" | "$VMDIR/console-view.py" --command &
+	else
+		tail -n +1 -f --pid="$qpid" "$LOG" &
+	fi
 	tpid=$!
 	if boot_watch "$qpid"; then
 		wait "$qpid"; qrc=$?
@@ -179,6 +189,19 @@ else
 fi
 res=PASS
 [[ $rc -eq 0 ]] || res="FAIL: $(IFS=';'; echo "${why[*]}")"
+if [[ $QUIET -eq 1 && $rc -ne 0 ]]; then
+	# what the quiet stream left out, where it matters: from the first
+	# kernel report on, else the end of the console after boot
+	first=$(sed -n '2{s/^  //;p;q}' <<<"$klog")
+	if [[ $kres == PROBLEMS && -n $first ]]; then
+		echo "run-vm: --- the kernel log around the first report:"
+		"$VMDIR/console-view.py" --failure --anchor "$first" "$LOG" || true
+	else
+		echo "run-vm: --- the end of the console (boot messages and the command's output left out):"
+		"$VMDIR/console-view.py" --failure "$LOG" || true
+	fi
+	echo "run-vm: ---"
+fi
 echo "run-vm: kernel=$KNAME ($KVER) setup=$((tb - t0))s vm=$((te - tb))s guest-status=$gstatus klog=$kres => $res"
 echo "run-vm: log $LOG"
 exit $rc

@@ -1,7 +1,8 @@
 #!/bin/bash
-# test-scan-klog.sh - unit test of scan-klog.sh (and ktap-count.sh): feeds it
-# a clean log, a log with each kind of kernel report, and logs that must not
-# false-positive. Prints KTAP; exits non-zero on any failure. No VM needed.
+# test-scan-klog.sh - unit test of scan-klog.sh (and ktap-count.sh,
+# console-view.py): feeds it a clean log, a log with each kind of kernel
+# report, and logs that must not false-positive. Prints KTAP; exits non-zero
+# on any failure. No VM needed.
 set -uo pipefail
 VM="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 T=$(mktemp -d)
@@ -142,6 +143,52 @@ result "$([[ $got == "2 4 0" ]] && echo 1 || echo 0)" "ktap-count crashed run: '
 printf '%s\n' XTCP-VM-CMD-BEGIN 'echo only' 'XTCP-VM-CMD-END status=2' >"$T/notap"
 got=$("$VM/ktap-count.sh" "$T/notap")
 result "$([[ $got == "0 1 0" ]] && echo 1 || echo 0)" "ktap-count failed command without TAP: '$got' == '0 1 0'"
+
+# console-view.py: what run-vm.sh --quiet shows of a console
+printf '%s\r\n' '[    0.000000] Linux version 6.1.0' '[    0.500000] boot chatter' \
+	XTCP-VM-INIT 'XTCP-VM: loaded xtcp.ko (xtcp)' XTCP-VM-CMD-BEGIN '=== 1. stage' \
+	'[    2.000000] xtcp: a kernel message mid-command' 'table line' \
+	'XTCP-VM-CMD-END status=1' 'XTCP-VM: guest command took 1s, status 1' \
+	XTCP-VM-KLOG-BEGIN '[    0.000000] Linux version 6.1.0' '[    0.500000] boot chatter' \
+	'[    1.000000] Run /init as init process' \
+	'[    2.000000] xtcp: a kernel message mid-command' XTCP-VM-KLOG-END \
+	'XTCP-VM-EXIT 1' >"$T/view"
+view_is() { # view_is NAME EXPECTED console-view.py ARGS...
+	local name=$1 want=$2 got
+	shift 2
+	got=$("$VM/console-view.py" "$@" 2>&1)
+	result "$([[ $got == "$want" ]] && echo 1 || echo 0)" "console-view: $name"
+	[[ $got == "$want" ]] || { echo "# got:"; sed 's/^/# /' <<<"$got"; }
+}
+view_is "--command: only the command's own output" $'=== 1. stage\ntable line' \
+	--command "$T/view"
+view_is "--command reads a stream" $'=== 1. stage\ntable line' --command <"$T/view"
+view_is "--failure: console after /init, command output and boot folded" \
+"XTCP-VM-INIT
+XTCP-VM: loaded xtcp.ko (xtcp)
+XTCP-VM-CMD-BEGIN
+[... 1 line of the command's output (shown above) left out ...]
+[    2.000000] xtcp: a kernel message mid-command
+[... 1 line of the command's output (shown above) left out ...]
+XTCP-VM-CMD-END status=1
+XTCP-VM: guest command took 1s, status 1
+XTCP-VM-KLOG-BEGIN
+[... 2 lines of boot messages left out ...]
+[    1.000000] Run /init as init process
+[    2.000000] xtcp: a kernel message mid-command
+XTCP-VM-KLOG-END
+XTCP-VM-EXIT 1" --failure "$T/view"
+view_is "--failure --lines 2: the last 2" $'XTCP-VM-KLOG-END\nXTCP-VM-EXIT 1' \
+	--failure --lines 2 "$T/view"
+w=${BAD[0]}
+view_is "--failure --anchor: from 5 lines before the report, in the KLOG section" \
+"[    1.000000] xtcp: loaded
+[    1.100000] xtcp: module verification failed: signature and/or required key missing - tainting kernel
+$w
+[    9.000000] xtcp: unloaded" --failure --anchor "$w" --lines 4 "$T/bad1"
+view_is "--failure of a guest that never reached /init: its last lines" \
+	'[    5.000000] BUG: kernel NULL pointer dereference, address: 0000000000000000' \
+	--failure --lines 1 "$T/crash"
 
 echo "1..$n"
 echo "# test-scan-klog: $((n - fails)) passed, $fails failed"
