@@ -34,6 +34,7 @@ static int xtcp_route_connect(struct sock *sk, __be32 daddr, __be16 dport)
 		inet->inet_saddr = fl4.saddr;
 	if (!inet->inet_rcv_saddr)
 		inet->inet_rcv_saddr = inet->inet_saddr;
+	xtcp_sk(sk)->pmtu_cookie = dst_mtu(&rt->dst);
 	xtcp_sk(sk)->advmss = xtcp_route_mss(sk, dst_mtu(&rt->dst));
 	ip_rt_put(rt);
 	return 0;

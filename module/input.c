@@ -14,25 +14,6 @@
 #include "xtcp.h"
 #include "proto/segment.h"
 
-static u32 xtcp_rcv_window_left(const struct xtcp_sock *xs)
-{
-	u32 right = xs->rcv_wup + xs->rcv_wnd;
-
-	return xtcp_seq_after(right, xs->rcv_nxt) ? right - xs->rcv_nxt : 0;
-}
-
-/* The peer's MSS option against what our route allows (RFC 9293 §3.7.1). */
-static void xtcp_set_peer_mss(struct sock *sk, u16 peer_mss)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	u16 mss = peer_mss ? peer_mss : XTCP_DEFAULT_MSS;
-
-	xs->mss_cap = clamp_t(u16, min(mss, xs->advmss), XTCP_MIN_MSS, 65535);
-	if (xs->user_mss && xs->user_mss < xs->mss_cap)
-		xs->mss_cap = xs->user_mss;
-	xtcp_sync_mss(sk);
-}
-
 static void xtcp_take_window(struct sock *sk, const struct xtcp_skb_cb *cb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
@@ -44,6 +25,38 @@ static void xtcp_take_window(struct sock *sk, const struct xtcp_skb_cb *cb)
 		xs->max_window = cb->window;
 		xtcp_sync_mss(sk);
 	}
+}
+
+/**
+ * xtcp_init_from_syn() - what a connection learns from the peer's SYN,
+ * the same for an active open (from the SYN-ACK) and a passive one (from
+ * the SYN, in the listener's child): the peer's ISN, its window, and the
+ * MSS to send with. That is the peer's MSS option (536 without one, RFC
+ * 9293 §3.7.1) within what our route and TCP_MAXSEG allow, and never below
+ * XTCP_MIN_SND_MSS, so that no SYN can make us send the peer one byte per
+ * segment (Linux's tcp_min_snd_mss, CVE-2019-11479).
+ * @sk: the connection; its @advmss is already set from the route.
+ * @cb: the SYN's control block.
+ *
+ * Context: socket locked.
+ */
+void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u16 mss = cb->mss ? cb->mss : XTCP_DEFAULT_MSS;
+
+	xs->irs = cb->seq;
+	xs->rcv_nxt = cb->seq + 1;
+	xs->copied_seq = xs->rcv_nxt;
+	xs->rcv_wup = xs->rcv_nxt;
+	xs->mss_cap = clamp_t(u16, min(mss, xs->advmss), XTCP_MIN_SND_MSS,
+			      65535);
+	if (xs->user_mss && xs->user_mss < xs->mss_cap)
+		xs->mss_cap = xs->user_mss;
+	xtcp_take_window(sk, cb);
+	if (!(cb->flags & TCPHDR_ACK))
+		xs->snd_wl2 = xs->iss;
+	xtcp_sync_mss(sk);
 }
 
 /*
@@ -125,8 +138,8 @@ static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 		xtcp_partial_ack(sk);
 		xtcp_rto_reset(sk);
 		/* RFC 6298 §5.2/5.3: stop or restart the timer. */
-		if (skb_queue_empty(&sk->sk_write_queue))
-			sk_stop_timer(sk, &xs->rtx_timer);
+		if (skb_queue_empty(&sk->sk_write_queue) && !xs->fin_wanted)
+			xtcp_timer_stop(sk, XTCP_TIMER_RTX);
 		else
 			xtcp_arm_rtx(sk);
 		if (sk->sk_socket)
@@ -135,7 +148,53 @@ static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 	if (xtcp_window_update_ok(cb->seq, cb->ack_seq, xs->snd_wl1,
 				  xs->snd_wl2))
 		xtcp_take_window(sk, cb);
+	/*
+	 * Any acceptable ACK answers our zero-window probes: only unanswered
+	 * ones count towards giving up (RFC 9293 §3.8.6.1, MUST-26). Once the
+	 * window opens, the probes' backoff is forgotten too.
+	 */
+	if (xs->probes_out) {
+		xs->probes_out = 0;
+		if (xs->snd_wnd) {
+			xs->retransmits = 0;
+			xtcp_rto_reset(sk);
+		}
+	}
 }
+
+/*
+ * RFC 5961 §7 and Linux's tcp_invalid_ratelimit: at most one ACK per
+ * net.xtcp.invalid_ratelimit for segments that draw one only to tell the
+ * peer where we are, so that two confused ends cannot ping-pong ACKs at
+ * full speed. Data without SYN is no such loop and always answered, unless
+ * @any. Counts @mib when it holds an ACK back.
+ */
+static bool xtcp_oow_rate_limited(struct sock *sk, const struct sk_buff *skb,
+				  enum xtcp_mib mib, bool any)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = jiffies, last = xs->last_oow_ack;
+
+	if (!any && cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
+		return false;
+	if (last && (s32)(now - last) >= 0 &&
+	    (s32)(now - last) < READ_ONCE(xn->invalid_ratelimit)) {
+		xtcp_inc_stat(sock_net(sk), mib);
+		return true;
+	}
+	xs->last_oow_ack = now ? now : 1;
+	return false;
+}
+
+/* RFC 9293 §3.10.7.4: an unacceptable segment is answered with an ACK. */
+static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
+{
+	if (!xtcp_oow_rate_limited(sk, skb, XTCP_MIB_ACKSKIPPEDSEQ, false))
+		xtcp_send_ack(sk);
+}
+
 
 /* Our FIN is acknowledged once nothing, the FIN included, is outstanding. */
 static bool xtcp_fin_acked(const struct sock *sk)
@@ -172,9 +231,49 @@ static void xtcp_reset(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* RFC 5961 §3.2 / §4: answer a suspicious RST or SYN with our state. */
-static void xtcp_challenge_ack(struct sock *sk)
+/*
+ * RFC 5961 §7's budget for the namespace: net.xtcp.challenge_ack_limit
+ * challenge ACKs a second, INT_MAX meaning none (Linux's default since
+ * 6.0). Like Linux, the second's allowance is drawn at random around the
+ * limit, so an off-path attacker cannot count on it. Lockless and
+ * approximate, as Linux's is.
+ */
+static bool xtcp_challenge_budget(struct xtcp_net *xn)
 {
+	int limit = READ_ONCE(xn->challenge_ack_limit);
+	u32 now = jiffies / HZ, count;
+
+	if (limit == INT_MAX)
+		return true;
+	if (now != READ_ONCE(xn->challenge_stamp)) {
+		u32 half = ((u32)limit + 1) >> 1;
+
+		WRITE_ONCE(xn->challenge_stamp, now);
+		WRITE_ONCE(xn->challenge_count,
+			   half + (limit > 0 ? get_random_u32_below(limit) : 0));
+	}
+	count = READ_ONCE(xn->challenge_count);
+	if (!count)
+		return false;
+	WRITE_ONCE(xn->challenge_count, count - 1);
+	return true;
+}
+
+/*
+ * RFC 5961 §3.2 / §4: answer a suspicious RST or SYN with our state, at
+ * most once per invalid_ratelimit per socket and within the namespace's
+ * budget of net.xtcp.challenge_ack_limit per second (§7), as Linux does.
+ */
+static void xtcp_challenge_ack(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+
+	if (xtcp_oow_rate_limited(sk, skb, XTCP_MIB_ACKSKIPPEDCHALLENGE, true))
+		return;
+	if (!xtcp_challenge_budget(xn)) {
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_ACKSKIPPEDCHALLENGE);
+		return;
+	}
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_CHALLENGEACKS);
 	xtcp_send_ack(sk);
 }
@@ -202,12 +301,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (!(cb->flags & TCPHDR_SYN))
 		goto drop;
 
-	xs->irs = cb->seq;
-	xs->rcv_nxt = cb->seq + 1;
-	xs->copied_seq = xs->rcv_nxt;
-	xs->rcv_wup = xs->rcv_nxt;
-	xtcp_set_peer_mss(sk, cb->mss);
-	xtcp_take_window(sk, cb);
+	xtcp_init_from_syn(sk, cb);
 
 	if (ack_ok) {
 		xtcp_ack_advance(sk, cb, false);
@@ -220,8 +314,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	} else {
 		/* Simultaneous open: our queued SYN goes again as SYN-ACK. */
 		xtcp_event(sk, XTCP_EV_RCV_SYN);
-		xtcp_transmit_skb(sk, skb_peek(&sk->sk_write_queue));
-		xtcp_arm_rtx(sk);
+		xtcp_resend_syn(sk);
 	}
 drop:
 	kfree_skb(skb);
@@ -246,9 +339,10 @@ static void xtcp_rcv_time_wait(struct sock *sk, struct sk_buff *skb)
 		xtcp_restart_time_wait(sk);
 		goto drop;
 	}
-	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
-				 xtcp_rcv_window_left(xs)) ||
-	    (cb->flags & TCPHDR_SYN))
+	if ((!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, xs->rcv_nxt,
+				  xtcp_rcv_window_left(xs)) ||
+	     (cb->flags & TCPHDR_SYN)) &&
+	    !xtcp_oow_rate_limited(sk, skb, XTCP_MIB_ACKSKIPPEDTIMEWAIT, false))
 		xtcp_send_ack(sk);
 drop:
 	kfree_skb(skb);
@@ -276,30 +370,8 @@ static bool xtcp_rcv_syn_recv_ack(struct sock *sk, struct sk_buff *skb)
 	xtcp_event(sk, XTCP_EV_RCV_ACK);
 	xtcp_sndbuf_expand(sk);
 	if (xs->is_child)
-		xtcp_child_established(sk);
-	else
-		sk->sk_state_change(sk);
-	return true;
-}
-
-/* RFC 9293 §3.10.7.4 seventh check: in-order data goes to the reader. */
-static bool xtcp_rcv_data(struct sock *sk, struct sk_buff *skb)
-{
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 data_end = cb->seq + skb->len;
-
-	if (!skb->len)
-		return false;
-	if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
-		/* Out of order: no reassembly yet; the ACK asks again. */
-		return false;
-	}
-	if (!xtcp_seq_after(data_end, xs->rcv_nxt))
-		return false;	/* all old */
-	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	xs->rcv_nxt = data_end;
+		return xtcp_child_established(sk);	/* false: reset, gone */
+	sk->sk_state_change(sk);
 	return true;
 }
 
@@ -362,9 +434,9 @@ static bool xtcp_rcv_dup_syn(struct sock *sk, struct sk_buff *skb)
 		return true;
 	}
 	if (sk->sk_state == TCP_SYN_RECV)
-		xtcp_transmit_skb(sk, skb_peek(&sk->sk_write_queue));
+		xtcp_resend_syn(sk);
 	else
-		xtcp_challenge_ack(sk);
+		xtcp_challenge_ack(sk, skb);
 	return false;
 }
 
@@ -372,7 +444,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	bool queued = false, need_ack = false, text_ok = true;
+	bool queued = false, need_ack = false, text_ok = true, passive;
+	enum xtcp_rcv_verdict verdict = XTCP_RCV_OLD;
 
 	/* With RST set the RST rules: no reply outside the window. */
 	if ((cb->flags & (TCPHDR_SYN | TCPHDR_RST)) == TCPHDR_SYN &&
@@ -393,9 +466,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				goto drop;
 			/* RFC 5961 §4.2: a SYN, whatever its sequence number. */
 			if (cb->flags & TCPHDR_SYN)
-				xtcp_challenge_ack(sk);
+				xtcp_challenge_ack(sk, skb);
 			else
-				xtcp_send_ack(sk);
+				xtcp_send_dupack(sk, skb);
 			goto drop;
 		}
 		text_ok = false;
@@ -409,7 +482,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			xtcp_reset(sk);
 			break;
 		case XTCP_RST_CHALLENGE:
-			xtcp_challenge_ack(sk);
+			xtcp_challenge_ack(sk, skb);
 			break;
 		case XTCP_RST_DROP:
 			break;
@@ -418,7 +491,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	}
 	/* Fourth check: a SYN in window (RFC 5961 §4). */
 	if (cb->flags & TCPHDR_SYN) {
-		xtcp_challenge_ack(sk);
+		xtcp_challenge_ack(sk, skb);
 		goto drop;
 	}
 	/* Fifth check: ACK. */
@@ -451,14 +524,31 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			xtcp_done(sk);
 			goto drop;
 		}
-		queued = xtcp_rcv_data(sk, skb);
+		verdict = xtcp_queue_rcv(sk, skb);
+		queued = verdict == XTCP_RCV_QUEUED ||
+			 verdict == XTCP_RCV_COPIED;
 		need_ack = true;
 	}
 	/* Eighth check: FIN, processed only once all data before it is in. */
 	if ((cb->flags & TCPHDR_FIN) && cb->end_seq - 1 == xs->rcv_nxt &&
 	    (text_ok || !skb->len)) {
+		passive = sk->sk_state == TCP_ESTABLISHED;
 		xtcp_rcv_fin(sk);
-		need_ack = true;
+		/*
+		 * A passive close: the application will likely answer with its
+		 * own FIN at once, which then carries this ACK, as in Linux
+		 * (pingpong mode after a FIN). A bare ACK sent first could be
+		 * reordered behind that FIN on the way; the peer's TIME_WAIT
+		 * would answer it after our LAST_ACK ended, and the RST we then
+		 * owe would end the peer's TIME_WAIT early. RFC 1122 §4.2.3.2
+		 * lets an ACK wait this long.
+		 */
+		if (passive && text_ok && verdict != XTCP_RCV_DROPPED) {
+			xtcp_delay_ack(sk, XTCP_DELACK_MIN);
+			need_ack = false;
+		} else {
+			need_ack = true;
+		}
 	} else if ((cb->flags & TCPHDR_FIN) &&
 		   !xtcp_seq_after(cb->end_seq, xs->rcv_nxt)) {
 		need_ack = true;	/* a retransmitted FIN */
@@ -469,7 +559,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		sk->sk_data_ready(sk);
 	if (sk->sk_state != TCP_CLOSE)
 		xtcp_push(sk);
-	if (queued)
+	if (verdict == XTCP_RCV_QUEUED)
 		return;
 drop:
 	kfree_skb(skb);

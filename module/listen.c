@@ -22,6 +22,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "fault.h"
 
 /**
  * xtcp_inet_listen() - proto_ops.listen: move to LISTEN (or just change the
@@ -84,7 +85,10 @@ static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
 	struct inet_sock *newinet;
 	struct xtcp_sock *cxs;
 	struct sock *child;
+	u32 iss, mtu;
 
+	if (xtcp_should_fail(XTCP_FAULT_CHILD))
+		return NULL;
 	child = sk_clone_lock(sk, GFP_ATOMIC);
 	if (!child)
 		return NULL;
@@ -103,27 +107,18 @@ static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
 	child->sk_ack_backlog = 0;
 	child->sk_max_ack_backlog = 0;
 
-	cxs->irs = cb->seq;
-	cxs->rcv_nxt = cb->seq + 1;
-	cxs->copied_seq = cxs->rcv_nxt;
-	cxs->rcv_wup = cxs->rcv_nxt;
-	cxs->rcv_wnd = 0;
 	if (cb->reopens_time_wait)
-		cxs->iss = cb->reopen_iss;
+		iss = cb->reopen_iss;
 	else
-		cxs->iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest,
-					th->source);
-	cxs->snd_una = cxs->iss;
-	cxs->snd_nxt = cxs->iss;
-	cxs->write_seq = cxs->iss;
-	cxs->snd_wnd = cb->window;
-	cxs->max_window = cb->window;
-	cxs->snd_wl1 = cb->seq;
-	cxs->snd_wl2 = 0;
-	cxs->advmss = xtcp_route_mss(child, READ_ONCE(skb->dev->mtu));
-	cxs->mss_cap = min_t(u16, cb->mss ? cb->mss : XTCP_DEFAULT_MSS,
-			     cxs->advmss);
-	xtcp_sync_mss(child);
+		iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	xtcp_reset_sequence_space(cxs, iss);
+	/* The MSS we offer comes from the route back to the peer. */
+	mtu = xtcp_af(child)->route_mtu(child);
+	cxs->pmtu_cookie = mtu;
+	cxs->advmss = xtcp_route_mss(child, mtu ? mtu : XTCP_DEFAULT_MSS +
+				     sizeof(struct iphdr) +
+				     sizeof(struct tcphdr));
+	xtcp_init_from_syn(child, cb);
 	cxs->is_child = 1;
 	sock_hold(sk);
 	cxs->listener = sk;
@@ -177,8 +172,13 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 	xs->syn_qlen++;
 	spin_unlock(&xs->queue_lock);
 
-	if (!xtcp_queue_control(child, TCPHDR_SYN))
+	if (xtcp_queue_control(child, TCPHDR_SYN)) {
+		/* No SYN-ACK to send: forget the SYN, the peer sends it again. */
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		xtcp_done(child);
+	} else {
 		xtcp_push(child);	/* the SYN-ACK */
+	}
 	bh_unlock_sock(child);
 	local_bh_enable();
 	sock_put(child);	/* sk_clone_lock()'s second reference */
@@ -238,8 +238,10 @@ bool xtcp_child_may_establish(struct sock *child)
  * @child: the child.
  *
  * Context: child locked; takes the listener's queue_lock.
+ * Return: true if queued; false if reset (then closed: the caller must
+ * not go on processing the segment for it).
  */
-void xtcp_child_established(struct sock *child)
+bool xtcp_child_established(struct sock *child)
 {
 	struct xtcp_sock *cxs = xtcp_sk(child);
 	struct sock *sk = cxs->listener;
@@ -260,10 +262,11 @@ void xtcp_child_established(struct sock *child)
 	if (!ok) {
 		xtcp_send_active_reset(child, GFP_ATOMIC);
 		xtcp_done(child);
-		return;
+		return false;
 	}
 	xtcp_inc_stat(sock_net(child), XTCP_MIB_PASSIVEOPENS);
 	sk->sk_data_ready(sk);
+	return true;
 }
 
 /**

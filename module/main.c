@@ -17,6 +17,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "fault.h"
 #include "uapi/linux/xtcp.h"
 
 static int protocol = IPPROTO_XTCP;
@@ -86,6 +87,9 @@ static void xtcp_build_checks(void)
 	/* The wire header is TCP's, bit for bit (RFC 9293 §3.1). */
 	BUILD_BUG_ON(sizeof(struct tcphdr) != XTCP_HEADER_MIN);
 	BUILD_BUG_ON(sizeof(struct xtcp_skb_cb) > sizeof_field(struct sk_buff, cb));
+	/* IP's control block must fit the part xtcp_clear_ip_cb() clears. */
+	BUILD_BUG_ON(sizeof(struct inet_skb_parm) > sizeof(union xtcp_ip_cb));
+	BUILD_BUG_ON(sizeof(struct inet6_skb_parm) > sizeof(union xtcp_ip_cb));
 	BUILD_BUG_ON(ARRAY_SIZE(xtcp_mib_names) != XTCP_MIB_MAX);
 }
 
@@ -94,7 +98,9 @@ static int __init xtcp_init(void)
 	int err;
 
 	xtcp_build_checks();
-	if (protocol <= 0 || protocol >= IPPROTO_MAX || protocol == IPPROTO_TCP) {
+	/* inet_protos[] has MAX_INET_PROTOS (256) slots; 6 is TCP's. */
+	if (protocol <= 0 || protocol >= MAX_INET_PROTOS ||
+	    protocol == IPPROTO_TCP) {
 		pr_err("xtcp: protocol=%d is not a usable IP protocol number\n",
 		       protocol);
 		return -EINVAL;
@@ -116,6 +122,7 @@ static int __init xtcp_init(void)
 		goto out_pernet;
 	}
 	inet_register_protosw(&xtcp_protosw);
+	xtcp_fault_init();
 	pr_info("xtcp: registered as IP protocol %d\n", protocol);
 	return 0;
 
@@ -130,6 +137,7 @@ out_hash:
 
 static void __exit xtcp_exit(void)
 {
+	xtcp_fault_exit();
 	inet_unregister_protosw(&xtcp_protosw);
 	/* inet_del_protocol() waits for handlers in flight (synchronize_net) */
 	inet_del_protocol(&xtcp_net_protocol, protocol);

@@ -14,51 +14,27 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "fault.h"
 #include "proto/segment.h"
 
 /**
  * xtcp_route_mss() - the MSS that fits a path MTU of @mtu, lowered to
  * TCP_MAXSEG if the user set one.
- * @sk: the socket, for its TCP_MAXSEG.
+ * @sk: the socket, for its TCP_MAXSEG and address family.
  * @mtu: the path MTU.
  *
- * Return: @mtu less the IPv4 and TCP headers, clamped to
+ * Return: @mtu less the network and TCP headers, clamped to
  * [XTCP_MIN_MSS, 65495].
  */
 u16 xtcp_route_mss(struct sock *sk, unsigned int mtu)
 {
-	unsigned int mss = mtu - sizeof(struct iphdr) - sizeof(struct tcphdr);
+	unsigned int hdrs = xtcp_af(sk)->net_header_len + sizeof(struct tcphdr);
+	unsigned int mss = mtu > hdrs ? mtu - hdrs : 0;
 	u16 user = xtcp_sk(sk)->user_mss;
 
 	if (user && user < mss)
 		mss = user;
 	return clamp_t(unsigned int, mss, XTCP_MIN_MSS, 65535 - 40);
-}
-
-/**
- * xtcp_current_window() - choose the window for the next segment and
- * remember it as advertised. Half the free receive buffer is offered,
- * leaving the rest for sk_buff overhead.
- * @sk: the socket.
- *
- * Return: the window to put in the segment (unscaled).
- */
-u32 xtcp_current_window(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
-	u32 cur = 0, wnd, threshold;
-
-	if (xtcp_seq_after(xs->rcv_wup + xs->rcv_wnd, xs->rcv_nxt))
-		cur = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
-	threshold = min_t(u32, xs->mss, sk->sk_rcvbuf / 4);
-	wnd = xtcp_select_window(free > 0 ? free / 2 : 0, cur, threshold,
-				 XTCP_MAX_WINDOW);
-	if (xs->window_clamp > 0 && wnd > xs->window_clamp && wnd > cur)
-		wnd = max_t(u32, xs->window_clamp, cur);
-	xs->rcv_wnd = wnd;
-	xs->rcv_wup = xs->rcv_nxt;
-	return wnd;
 }
 
 static unsigned int xtcp_syn_options(struct sock *sk, u8 *buf)
@@ -83,17 +59,6 @@ static void xtcp_fill_header(struct tcphdr *th, __be16 sport, __be16 dport,
 	th->doff = hlen / 4;
 	tcp_flag_byte(th) = flags;
 	th->window = htons(window);
-}
-
-/* RFC 9293 §3.1: checksum with a pseudo-header that says protocol 6. */
-static void xtcp_checksum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
-{
-	struct tcphdr *th = tcp_hdr(skb);
-
-	th->check = 0;
-	th->check = csum_tcpudp_magic(saddr, daddr, skb->len, IPPROTO_TCP,
-				      skb_checksum(skb, 0, skb->len, 0));
-	skb->ip_summed = CHECKSUM_NONE;
 }
 
 /*
@@ -123,18 +88,24 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	xtcp_fill_header(th, inet->inet_sport, inet->inet_dport, seq, ack,
 			 flags, window, hlen);
 	memcpy(th + 1, opts, olen);
-	xtcp_checksum(skb, inet->inet_saddr, inet->inet_daddr);
+	xtcp_af(sk)->send_check(sk, skb);
 	skb_set_owner_w(skb, sk);
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTSEGS);
 	if (flags & TCPHDR_RST)
 		xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTRSTS);
-	return ip_queue_xmit(sk, skb, &inet->cork.fl);
+	if (flags & TCPHDR_ACK)
+		xtcp_ack_sent(sk);
+	return xtcp_af(sk)->queue_xmit(sk, skb);
 }
 
-static struct sk_buff *xtcp_alloc_control(struct sock *sk, gfp_t gfp)
+/* An empty skb with room for every header, or NULL. */
+static struct sk_buff *xtcp_alloc_header(gfp_t gfp, enum xtcp_fault site)
 {
-	struct sk_buff *skb = alloc_skb(XTCP_MAX_HEADER, gfp);
+	struct sk_buff *skb;
 
+	if (xtcp_should_fail(site))
+		return NULL;
+	skb = alloc_skb(XTCP_MAX_HEADER, gfp);
 	if (skb)
 		skb_reserve(skb, XTCP_MAX_HEADER);
 	return skb;
@@ -158,7 +129,9 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	struct sk_buff *out;
 	u8 flags = cb->flags;
 
-	if (skb_cloned(skb))
+	if (xtcp_should_fail(XTCP_FAULT_XMIT))
+		out = NULL;
+	else if (skb_cloned(skb))
 		out = pskb_copy(skb, GFP_ATOMIC);
 	else
 		out = skb_clone(skb, GFP_ATOMIC);
@@ -190,6 +163,25 @@ void xtcp_retransmit_head(struct sock *sk)
 		      XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
 	XTCP_SKB_CB(skb)->retransmitted = 1;
 	xtcp_transmit_skb(sk, skb);
+}
+
+/**
+ * xtcp_resend_syn() - send our SYN or SYN-ACK again now, if it is still on
+ * the write queue (simultaneous open, or a retransmitted SYN in SYN_RECV),
+ * and keep the retransmission timer running.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_resend_syn(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (!skb || !(XTCP_SKB_CB(skb)->flags & TCPHDR_SYN))
+		return;
+	xtcp_transmit_skb(sk, skb);
+	if (!xtcp_timer_armed(sk, XTCP_TIMER_RTX))
+		xtcp_arm_rtx(sk);
 }
 
 /**
@@ -227,7 +219,6 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 	struct sk_buff *skb, *tail;
 
 	if (flags & TCPHDR_FIN) {
-		xs->fin_queued = 1;
 		tail = skb_peek_tail(&sk->sk_write_queue);
 		if (tail && !xtcp_seq_before(XTCP_SKB_CB(tail)->seq,
 					     xs->snd_nxt) &&
@@ -235,11 +226,12 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 			XTCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
 			XTCP_SKB_CB(tail)->end_seq++;
 			xs->write_seq++;
+			xs->fin_queued = 1;
 			return 0;
 		}
 	}
 	/* A listener's child queues its SYN-ACK from softirq. */
-	skb = xtcp_alloc_control(sk, gfp_any());
+	skb = xtcp_alloc_header(gfp_any(), XTCP_FAULT_CONTROL);
 	if (!skb)
 		return -ENOBUFS;
 	memset(skb->cb, 0, sizeof(skb->cb));
@@ -247,9 +239,39 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 	XTCP_SKB_CB(skb)->end_seq = xs->write_seq + 1;
 	XTCP_SKB_CB(skb)->flags = flags;
 	xs->write_seq++;
+	if (flags & TCPHDR_FIN)
+		xs->fin_queued = 1;
 	sk->sk_wmem_queued += skb->truesize;
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	return 0;
+}
+
+/**
+ * xtcp_queue_fin() - queue our FIN (close() or shutdown(SHUT_WR)). If no
+ * skb can be had for it, the FIN is not forgotten: the retransmission
+ * timer tries again with backoff and, like a retransmission, gives up in
+ * the end (ETIMEDOUT), so an orphan can never wait for a FIN it never sent.
+ * @sk: the socket, already in FIN_WAIT1 or LAST_ACK.
+ *
+ * Context: socket locked.
+ * Return: 0 if queued, -ENOBUFS if deferred.
+ */
+int xtcp_queue_fin(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->fin_queued)
+		return 0;
+	if (!xtcp_queue_control(sk, TCPHDR_FIN | TCPHDR_ACK)) {
+		xs->fin_wanted = 0;
+		return 0;
+	}
+	if (!xs->fin_wanted) {
+		xs->fin_wanted = 1;
+		if (!xtcp_timer_armed(sk, XTCP_TIMER_RTX))
+			xtcp_arm_rtx(sk);
+	}
+	return -ENOBUFS;
 }
 
 static bool xtcp_fits_window(struct sock *sk, struct sk_buff *skb)
@@ -290,13 +312,13 @@ void xtcp_push(struct sock *sk)
 			break;
 	}
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
-	    !timer_pending(&xs->rtx_timer))
+	    !xtcp_timer_armed(sk, XTCP_TIMER_RTX))
 		xtcp_arm_rtx(sk);
 }
 
 static void xtcp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 {
-	struct sk_buff *skb = xtcp_alloc_control(sk, gfp);
+	struct sk_buff *skb = xtcp_alloc_header(gfp, XTCP_FAULT_BARE);
 
 	if (!skb)
 		return;
@@ -342,50 +364,22 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp)
 void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 		     u32 seq, u32 ack, u16 window)
 {
-	const struct iphdr *iph = ip_hdr(in);
 	const struct tcphdr *ith = tcp_hdr(in);
 	struct sk_buff *skb;
-	struct flowi4 fl4;
 	struct tcphdr *th;
-	struct iphdr *oiph;
-	struct rtable *rt;
 
-	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, iph->daddr,
-				   ith->source, ith->dest, iph->protocol,
-				   iph->tos & IPTOS_TOS_MASK, inet_iif(in));
-	if (IS_ERR(rt))
+	skb = xtcp_alloc_header(GFP_ATOMIC, XTCP_FAULT_REPLY);
+	if (!skb)
 		return;
-	skb = alloc_skb(XTCP_MAX_HEADER, GFP_ATOMIC);
-	if (!skb) {
-		ip_rt_put(rt);
-		return;
-	}
-	skb_reserve(skb, XTCP_MAX_HEADER);
 	th = skb_push(skb, sizeof(*th));
 	skb_reset_transport_header(skb);
 	xtcp_fill_header(th, ith->dest, ith->source, seq, ack, flags, window,
 			 sizeof(*th));
-	xtcp_checksum(skb, iph->daddr, iph->saddr);
-
-	oiph = skb_push(skb, sizeof(*oiph));
-	skb_reset_network_header(skb);
-	oiph->version = 4;
-	oiph->ihl = 5;
-	oiph->tos = iph->tos;
-	oiph->frag_off = htons(IP_DF);
-	oiph->ttl = ip4_dst_hoplimit(&rt->dst);
-	oiph->protocol = iph->protocol;
-	oiph->saddr = iph->daddr;
-	oiph->daddr = iph->saddr;
-	oiph->tot_len = htons(skb->len);
-	ip_select_ident(net, skb, NULL);
-	skb->protocol = htons(ETH_P_IP);
-	skb_dst_set(skb, &rt->dst);
-
 	xtcp_inc_stat(net, XTCP_MIB_OUTSEGS);
 	if (flags & TCPHDR_RST)
 		xtcp_inc_stat(net, XTCP_MIB_OUTRSTS);
-	ip_local_out(net, NULL, skb);
+	/* Only IPv4 so far; the segment's family will choose. */
+	xtcp_ipv4_ops.send_reply(net, in, skb);
 }
 
 /**
@@ -405,4 +399,75 @@ void xtcp_send_reset_for(struct net *net, struct sk_buff *in)
 	else
 		xtcp_send_reply(net, in, TCPHDR_RST | TCPHDR_ACK, 0,
 				cb->end_seq, 0);
+}
+
+/*
+ * Split write-queue entry @skb after @len payload bytes; the rest becomes
+ * a new entry right behind it and takes the FIN and PSH, if any.
+ */
+static int xtcp_split_skb(struct sock *sk, struct sk_buff *skb,
+			  unsigned int len)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb), *ncb;
+	unsigned int rest = skb->len - len;
+	struct sk_buff *nskb;
+
+	if (xtcp_should_fail(XTCP_FAULT_DATA))
+		return -ENOBUFS;
+	nskb = alloc_skb(XTCP_MAX_HEADER + rest, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOBUFS;
+	skb_reserve(nskb, XTCP_MAX_HEADER);
+	skb_copy_bits(skb, len, skb_put(nskb, rest), rest);
+	memcpy(nskb->cb, skb->cb, sizeof(skb->cb));
+	ncb = XTCP_SKB_CB(nskb);
+	ncb->seq = cb->seq + len;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
+	skb_trim(skb, len);
+	sk->sk_wmem_queued += nskb->truesize;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/**
+ * xtcp_mtu_reduced() - an ICMP error (fragmentation needed, RFC 1191) says
+ * the path takes no more than @mtu. Record it in the route, lower the MSS
+ * to fit, cut every queued segment down to it and resend at once those in
+ * flight: they were too big, so they were dropped (RFC 1191 §6.5).
+ * @sk: the socket.
+ * @mtu: the MTU the ICMP error quoted.
+ *
+ * Context: socket locked, not owned by a process (see xtcp_release_cb()).
+ */
+void xtcp_mtu_reduced(struct sock *sk, u32 mtu)
+{
+	const struct xtcp_af_ops *af = xtcp_af(sk);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	u16 mss;
+
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE | TCPF_TIME_WAIT))
+		return;
+	mtu = af->update_pmtu(sk, mtu);
+	if (!mtu || !af->accept_pmtu(sk) || mtu >= xs->pmtu_cookie)
+		return;
+	xs->pmtu_cookie = mtu;
+	WRITE_ONCE(sk->sk_err_soft, EMSGSIZE);
+	mss = xtcp_route_mss(sk, mtu);
+	if (mss >= xs->mss_cap)
+		return;
+	xs->mss_cap = mss;
+	xtcp_sync_mss(sk);
+	skb_queue_walk(&sk->sk_write_queue, skb)
+		if (skb->len > xs->mss && xtcp_split_skb(sk, skb, xs->mss))
+			break;	/* the timer resends the rest as it is */
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (!xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xs->snd_nxt))
+			break;
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_RETRANSSEGS);
+		XTCP_SKB_CB(skb)->retransmitted = 1;
+		if (xtcp_transmit_skb(sk, skb))
+			break;
+	}
 }

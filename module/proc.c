@@ -37,6 +37,15 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LISTENOVERFLOWS] = "ListenOverflows",
 	[XTCP_MIB_LISTENDROPS] = "ListenDrops",
 	[XTCP_MIB_BACKLOGDROP] = "BacklogDrop",
+	[XTCP_MIB_DELAYEDACKS] = "DelayedACKs",
+	[XTCP_MIB_RCVQDROP] = "RcvQDrop",
+	[XTCP_MIB_RCVCOLLAPSED] = "RcvCollapsed",
+	[XTCP_MIB_POLICYDROP] = "PolicyDrop",
+	[XTCP_MIB_FILTERDROP] = "FilterDrop",
+	[XTCP_MIB_OUTOFWINDOWICMPS] = "OutOfWindowIcmps",
+	[XTCP_MIB_ACKSKIPPEDCHALLENGE] = "ACKSkippedChallenge",
+	[XTCP_MIB_ACKSKIPPEDSEQ] = "ACKSkippedSeq",
+	[XTCP_MIB_ACKSKIPPEDTIMEWAIT] = "ACKSkippedTimeWait",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */
@@ -65,17 +74,18 @@ static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
 	const struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int state = inet_sk_state_load(sk);
-	unsigned long expires = 0;
+	u8 armed = READ_ONCE(xs->timers_armed);
+	unsigned long expires = jiffies;
 	int timer = 0, rx_queue;
 
-	if (timer_pending(&xs->rtx_timer)) {
-		timer = 1;
-		expires = xs->rtx_timer.expires;
-	} else if (timer_pending(&sk->sk_timer)) {
+	/* /proc/net/tcp's codes: 1 retransmit, 4 zero-window probe, 2 other */
+	if (armed & BIT(XTCP_TIMER_RTX)) {
+		timer = READ_ONCE(xs->snd_una) == READ_ONCE(xs->snd_nxt) &&
+			!skb_queue_empty_lockless(&sk->sk_write_queue) ? 4 : 1;
+		expires = READ_ONCE(xs->timer_due[XTCP_TIMER_RTX]);
+	} else if (armed & BIT(XTCP_TIMER_LIFE)) {
 		timer = 2;
-		expires = sk->sk_timer.expires;
-	} else {
-		expires = jiffies;
+		expires = READ_ONCE(xs->timer_due[XTCP_TIMER_LIFE]);
 	}
 	if (state == TCP_LISTEN)
 		rx_queue = READ_ONCE(sk->sk_ack_backlog);
@@ -90,7 +100,8 @@ static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
 		   rx_queue, timer,
 		   jiffies_delta_to_clock_t(expires - jiffies),
 		   xs->retransmits,
-		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)), 0,
+		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
+		   READ_ONCE(xs->probes_out),
 		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk,
 		   jiffies_to_clock_t(xs->rto), jiffies_to_clock_t(0), 0, 10,
 		   state == TCP_LISTEN ? 0 : -1);

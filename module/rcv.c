@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rcv.c - the IP protocol handler: validates each arriving segment (header
- * length, checksum, options), finds its socket and hands it over, or
- * answers it with a RST when no socket wants it (RFC 9293 §3.10.7.1).
+ * length, checksum, options), finds its socket, applies what the system
+ * says about it (IPsec policy, conntrack, socket filter and LSM, as TCP's
+ * receive path does) and hands it over, or answers it with a RST when no
+ * socket wants it (RFC 9293 §3.10.7.1). Also the ICMP error handler.
  *
  * Runs in softirq under rcu_read_lock() (ip_protocol_deliver_rcu()).
  * Every segment that is dropped here is counted in /proc/net/xtcp_stats.
@@ -10,8 +12,10 @@
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/tcp.h>
+#include <net/xfrm.h>
 
 #include "xtcp.h"
+#include "proto/buffers.h"
 #include "proto/segment.h"
 
 /* The checksum covers a pseudo-header naming TCP (RFC 9293 §3.1). */
@@ -22,26 +26,26 @@ static bool xtcp_checksum_ok(struct sk_buff *skb)
 	return skb_csum_unnecessary(skb) || !__skb_checksum_complete(skb);
 }
 
-/* Fill the control block from the header; false if the options are bad. */
-static bool xtcp_parse_segment(struct sk_buff *skb, unsigned int hlen)
+/*
+ * Fill the control block from the header and the options already parsed.
+ * IP's control block, which the first fields overlap, moves to @header.
+ */
+static void xtcp_fill_cb(struct sk_buff *skb, unsigned int hlen,
+			 const struct xtcp_options *opts)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_options opts;
 	u8 flags = tcp_flag_byte(th);
 
-	if (xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th),
-			       flags & TCPHDR_SYN, &opts))
-		return false;
-	memset(cb, 0, sizeof(*cb));
+	memmove(&cb->header.h4, IPCB(skb), sizeof(struct inet_skb_parm));
+	memset(cb, 0, offsetof(struct xtcp_skb_cb, header));
 	cb->seq = ntohl(th->seq);
 	cb->end_seq = cb->seq + skb->len - hlen +
 		      !!(flags & TCPHDR_SYN) + !!(flags & TCPHDR_FIN);
 	cb->ack_seq = ntohl(th->ack_seq);
 	cb->window = ntohs(th->window);
 	cb->flags = flags;
-	cb->mss = opts.has_mss ? opts.mss : 0;
-	return true;
+	cb->mss = opts->has_mss ? opts->mss : 0;
 }
 
 /*
@@ -54,32 +58,28 @@ static bool xtcp_parse_segment(struct sk_buff *skb, unsigned int hlen)
 /* Give @skb to @sk: now if nobody holds the socket, else via its backlog. */
 static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
-	u64 limit;
-
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		xtcp_rcv_state(sk, skb);
-	} else {
-		/* Buffers may be near INT_MAX each (SO_RCVBUFFORCE): no wrap. */
-		limit = (u64)READ_ONCE(sk->sk_rcvbuf) +
-			READ_ONCE(sk->sk_sndbuf) + XTCP_BACKLOG_HEADROOM;
-		if (unlikely(sk_add_backlog(sk, skb,
-					    min_t(u64, limit, UINT_MAX)))) {
-			xtcp_inc_stat(sock_net(sk), XTCP_MIB_BACKLOGDROP);
-			kfree_skb(skb);
-		}
+	} else if (unlikely(sk_add_backlog(sk, skb,
+			xtcp_backlog_limit(READ_ONCE(sk->sk_rcvbuf),
+					   READ_ONCE(sk->sk_sndbuf),
+					   XTCP_BACKLOG_HEADROOM)))) {
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_BACKLOGDROP);
+		kfree_skb(skb);
 	}
 	bh_unlock_sock(sk);
 }
 
 /*
- * End TIME_WAIT @sk for SYN @skb if the SYN may reopen the connection.
- * True also if @sk closed since the lookup (its timer, or a copy of this
- * SYN on another CPU): then the listener decides, as for a new SYN.
+ * End TIME_WAIT @sk for a SYN with sequence number @seq if the SYN may
+ * reopen the connection; *@iss is then the new connection's ISS. True also
+ * if @sk closed since the lookup (its timer, or a copy of this SYN on
+ * another CPU): then the listener decides, as for a new SYN.
  */
-static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
+static bool xtcp_time_wait_reopen(struct sock *sk, u32 seq, bool *reopens,
+				  u32 *iss)
 {
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool reopen = false;
 
@@ -87,9 +87,9 @@ static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_CLOSE) {
 		reopen = true;
 	} else if (sk->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(sk) &&
-		   xtcp_tw_syn_reopens(cb->seq, xs->rcv_nxt)) {
-		cb->reopens_time_wait = 1;
-		cb->reopen_iss = xtcp_tw_reopen_iss(xs->snd_nxt);
+		   xtcp_tw_syn_reopens(seq, xs->rcv_nxt)) {
+		*reopens = true;
+		*iss = xtcp_tw_reopen_iss(xs->snd_nxt);
 		xtcp_done(sk);
 		reopen = true;
 	}
@@ -106,24 +106,51 @@ static bool xtcp_time_wait_reopen(struct sock *sk, struct sk_buff *skb)
  * Return: the socket to deliver @skb to; the reference moves with it.
  */
 static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
-				       struct sk_buff *skb)
+				       struct sk_buff *skb, bool *reopens,
+				       u32 *iss)
 {
+	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct sock *listener;
 
-	if ((XTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST |
-					TCPHDR_FIN)) != TCPHDR_SYN)
+	if ((tcp_flag_byte(th) & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST |
+				  TCPHDR_FIN)) != TCPHDR_SYN)
 		return sk;
-	listener = xtcp_lookup_listener(net, iph->daddr, tcp_hdr(skb)->dest,
+	listener = xtcp_lookup_listener(net, iph->daddr, th->dest,
 					inet_iif(skb));
 	if (!listener)
 		return sk;
-	if (!xtcp_time_wait_reopen(sk, skb)) {
+	if (!xtcp_time_wait_reopen(sk, ntohl(th->seq), reopens, iss)) {
 		sock_put(listener);
 		return sk;
 	}
 	sock_put(sk);
 	return listener;
+}
+
+/*
+ * What the system says about @skb for @sk, as TCP asks it: the IPsec
+ * policy (a socket's own, or the namespace's: .no_policy leaves this to
+ * us), then the socket filter and the LSM (sk_filter_trim_cap(), which
+ * may trim the payload but never the @hlen header bytes). A TIME_WAIT
+ * socket, like TCP's minisocket, has no filter of its own any more.
+ */
+static bool xtcp_rcv_allowed(struct sock *sk, struct sk_buff *skb,
+			     unsigned int hlen)
+{
+	struct net *net = sock_net(sk);
+
+	if (!xfrm4_policy_check(sk, XFRM_POLICY_IN, skb)) {
+		xtcp_inc_stat(net, XTCP_MIB_POLICYDROP);
+		return false;
+	}
+	nf_reset_ct(skb);
+	if (READ_ONCE(sk->sk_state) != TCP_TIME_WAIT &&
+	    sk_filter_trim_cap(sk, skb, hlen)) {
+		xtcp_inc_stat(net, XTCP_MIB_FILTERDROP);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -135,8 +162,11 @@ static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
 int xtcp_v4_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
+	struct xtcp_options opts;
 	const struct iphdr *iph;
 	const struct tcphdr *th;
+	bool reopens = false;
+	u32 reopen_iss = 0;
 	struct sock *sk;
 	int hlen;
 
@@ -152,26 +182,39 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		xtcp_inc_stat(net, XTCP_MIB_INCSUMERRORS);
 		goto drop;
 	}
-	if (!xtcp_parse_segment(skb, hlen)) {
+	th = tcp_hdr(skb);
+	if (xtcp_parse_options((const u8 *)(th + 1), hlen - sizeof(*th),
+			       tcp_flag_byte(th) & TCPHDR_SYN, &opts)) {
 		xtcp_inc_stat(net, XTCP_MIB_INOPTERRORS);
 		goto drop;
 	}
-	th = tcp_hdr(skb);
 	iph = ip_hdr(skb);
 
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest,
 			 inet_iif(skb));
 	if (sk && ((1 << READ_ONCE(sk->sk_state)) &
 		   (TCPF_TIME_WAIT | TCPF_CLOSE)))
-		sk = xtcp_time_wait_syn(net, sk, skb);
+		sk = xtcp_time_wait_syn(net, sk, skb, &reopens, &reopen_iss);
 	if (!sk)
 		sk = xtcp_lookup_listener(net, iph->daddr, th->dest,
 					  inet_iif(skb));
 	if (!sk) {
+		if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
+			xtcp_inc_stat(net, XTCP_MIB_POLICYDROP);
+			goto drop;
+		}
 		xtcp_inc_stat(net, XTCP_MIB_INNOSOCKET);
+		xtcp_fill_cb(skb, hlen, &opts);
 		xtcp_send_reset_for(net, skb);
 		goto drop;
 	}
+	if (!xtcp_rcv_allowed(sk, skb, hlen)) {
+		sock_put(sk);
+		goto drop;
+	}
+	xtcp_fill_cb(skb, hlen, &opts);
+	XTCP_SKB_CB(skb)->reopens_time_wait = reopens;
+	XTCP_SKB_CB(skb)->reopen_iss = reopen_iss;
 	/* The data now starts after the header; cb keeps the sequence. */
 	__skb_pull(skb, hlen);
 	skb_dst_drop(skb);
@@ -187,15 +230,47 @@ drop:
 }
 
 /**
+ * xtcp_release_cb() - proto.release_cb: work that softirq left for the
+ * socket's owner, run by release_sock() before it lets the socket go.
+ * @sk: the socket, still owned.
+ */
+void xtcp_release_cb(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (test_and_clear_bit(XTCP_DEFER_MTU, &xs->deferred))
+		xtcp_mtu_reduced(sk, READ_ONCE(xs->mtu_info));
+}
+
+/* ICMP_FRAG_NEEDED (RFC 1191): follow the path MTU, now or at release. */
+static void xtcp_v4_frag_needed(struct sock *sk, u32 mtu)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (sk->sk_state == TCP_LISTEN)
+		return;
+	WRITE_ONCE(xs->mtu_info, mtu);
+	if (!sock_owned_by_user(sk))
+		xtcp_mtu_reduced(sk, mtu);
+	else
+		set_bit(XTCP_DEFER_MTU, &xs->deferred);
+}
+
+/**
  * xtcp_v4_err() - net_protocol.err_handler: ICMP errors for our segments.
- * An unreachable destination fails a connection still in SYN_SENT, as
- * RFC 1122 §4.2.3.9 allows; other errors are soft and only recorded.
- * @skb: the ICMP message; data starts at the quoted IP header.
- * @info: ICMP info (e.g. the next-hop MTU); not used.
+ * @skb: the ICMP message; its data is the quoted IP header and the first
+ *	8 bytes of our segment.
+ * @info: for fragmentation needed, the next hop's MTU.
  *
- * Context: softirq.
- * Return: 0 if the error concerns one of our connections, -EINVAL if too
- * little of the segment is quoted, -ENOENT if no connection matches.
+ * As TCP does, an error is believed only if the segment it quotes could be
+ * one we have in flight, SND.UNA <= SEG.SEQ <= SND.NXT (RFC 5927 §4.1):
+ * an attacker who knows the 4-tuple but not the sequence numbers cannot
+ * make us fail a connection or shrink its MSS. Fragmentation needed
+ * lowers the path MTU (RFC 1191). An unreachable destination fails a
+ * connection still in SYN_SENT, as RFC 1122 §4.2.3.9 allows; other errors
+ * are soft and only recorded.
+ *
+ * Return: 0, or a negative errno if no socket took the error.
  */
 int xtcp_v4_err(struct sk_buff *skb, u32 info)
 {
@@ -203,7 +278,9 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	int type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
 	struct net *net = dev_net(skb->dev);
 	const struct tcphdr *th;
+	struct xtcp_sock *xs;
 	struct sock *sk;
+	u32 seq;
 	int err;
 
 	if (!pskb_may_pull(skb, iph->ihl * 4 + 8))
@@ -215,13 +292,22 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 			 inet_iif(skb));
 	if (!sk)
 		return -ENOENT;
-	if (type != ICMP_DEST_UNREACH || code == ICMP_FRAG_NEEDED ||
-	    code > NR_ICMP_UNREACH) {
-		sock_put(sk);
-		return 0;
+	xs = xtcp_sk(sk);
+	seq = ntohl(th->seq);
+	bh_lock_sock(sk);
+	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE | TCPF_TIME_WAIT))
+		goto out;
+	if (!xtcp_seq_in(seq, xs->snd_una, xs->snd_nxt + 1)) {
+		xtcp_inc_stat(net, XTCP_MIB_OUTOFWINDOWICMPS);
+		goto out;
+	}
+	if (type != ICMP_DEST_UNREACH || code > NR_ICMP_UNREACH)
+		goto out;
+	if (code == ICMP_FRAG_NEEDED) {
+		xtcp_v4_frag_needed(sk, info);
+		goto out;
 	}
 	err = icmp_err_convert[code].errno;
-	bh_lock_sock(sk);
 	if (sk->sk_state == TCP_SYN_SENT && !sock_owned_by_user(sk) &&
 	    icmp_err_convert[code].fatal) {
 		WRITE_ONCE(sk->sk_err, err);
@@ -230,6 +316,7 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	} else {
 		WRITE_ONCE(sk->sk_err_soft, err);
 	}
+out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	return 0;

@@ -14,8 +14,16 @@
 #include "xtcp.h"
 #include "proto/segment.h"
 
-/* The skb holding sequence number @seq, and the offset of @seq in it. */
-static struct sk_buff *xtcp_find_seq(struct sock *sk, u32 seq, u32 *offset)
+/**
+ * xtcp_find_seq() - the receive-queue skb holding sequence number @seq.
+ * @sk: the socket.
+ * @seq: a sequence number of queued data.
+ * @offset: set to the offset of @seq in the skb found.
+ *
+ * Context: socket locked.
+ * Return: the skb, or NULL if no queued skb holds @seq.
+ */
+struct sk_buff *xtcp_find_seq(struct sock *sk, u32 seq, u32 *offset)
 {
 	struct sk_buff *skb;
 

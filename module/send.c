@@ -11,6 +11,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "fault.h"
 
 /* A segment that has not been sent yet and still has room. */
 static struct sk_buff *xtcp_tail_for_append(struct sock *sk)
@@ -27,11 +28,14 @@ static struct sk_buff *xtcp_tail_for_append(struct sock *sk)
 	return skb;
 }
 
+/* A new, empty segment, not yet on the write queue. */
 static struct sk_buff *xtcp_new_segment(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	if (xtcp_should_fail(XTCP_FAULT_DATA))
+		return NULL;
 	skb = alloc_skb(XTCP_MAX_HEADER + xs->mss, sk->sk_allocation);
 	if (!skb)
 		return NULL;
@@ -40,8 +44,6 @@ static struct sk_buff *xtcp_new_segment(struct sock *sk)
 	XTCP_SKB_CB(skb)->seq = xs->write_seq;
 	XTCP_SKB_CB(skb)->end_seq = xs->write_seq;
 	XTCP_SKB_CB(skb)->flags = TCPHDR_ACK | TCPHDR_PSH;
-	sk->sk_wmem_queued += skb->truesize;
-	__skb_queue_tail(&sk->sk_write_queue, skb);
 	return skb;
 }
 
@@ -51,21 +53,32 @@ static int xtcp_copy_to_queue(struct sock *sk, struct msghdr *msg, size_t left)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 	size_t copy, done;
+	bool fresh = false;
 
 	skb = xtcp_tail_for_append(sk);
-	if (!skb)
+	if (!skb) {
 		skb = xtcp_new_segment(sk);
-	if (!skb)
-		return -ENOBUFS;
+		if (!skb)
+			return -ENOBUFS;
+		fresh = true;
+	}
 	copy = min_t(size_t, left, xs->mss - skb->len);
 	copy = min_t(size_t, copy, skb_tailroom(skb));
 	done = copy_from_iter(skb_put(skb, copy), copy, &msg->msg_iter);
 	if (done < copy) {
 		/* A fault part-way: keep what arrived, give back the rest. */
 		skb_trim(skb, skb->len - (copy - done));
-		if (!done)
-			return -EFAULT;
 		copy = done;
+	}
+	if (!copy) {
+		/* Nothing arrived: an empty segment must not be queued. */
+		if (fresh)
+			kfree_skb(skb);
+		return -EFAULT;
+	}
+	if (fresh) {
+		sk->sk_wmem_queued += skb->truesize;
+		__skb_queue_tail(&sk->sk_write_queue, skb);
 	}
 	XTCP_SKB_CB(skb)->end_seq += copy;
 	xs->write_seq += copy;

@@ -16,6 +16,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "proto/buffers.h"
 
 /**
  * xtcp_set_state() - move @sk to @state and keep the per-namespace
@@ -80,6 +81,7 @@ void xtcp_purge_queues(struct sock *sk)
 		kfree_skb(skb);
 	}
 	xtcp_sk(sk)->fin_queued = 0;
+	xtcp_sk(sk)->fin_wanted = 0;
 	__skb_queue_purge(&sk->sk_receive_queue);
 }
 
@@ -158,7 +160,7 @@ void xtcp_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
 
-	if (sk->sk_wmem_queued > sk->sk_sndbuf * 2 / 3)
+	if (!xtcp_sndbuf_wakes(sk->sk_wmem_queued, READ_ONCE(sk->sk_sndbuf)))
 		return;
 	if (sk->sk_socket)
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
@@ -192,6 +194,9 @@ void xtcp_init_sock_fields(struct sock *sk)
 	xs->is_child = 0;
 	xs->orphan_counted = 0;
 	xs->fin_queued = 0;
+	xs->fin_wanted = 0;
+	xs->deferred = 0;
+	xs->pmtu_cookie = 0;
 	xtcp_reset_sequence_space(xs, 0);
 	sk->sk_write_space = xtcp_write_space;
 }
@@ -218,6 +223,8 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->rcv_wup = 0;
 	xs->copied_seq = 0;
 	xs->retransmits = 0;
+	xs->probes_out = 0;
+	xs->last_oow_ack = 0;
 	xs->rto = XTCP_RTO_INIT;
 	xs->srtt_us = 0;
 	xs->rttvar_us = 0;
@@ -308,7 +315,7 @@ static void xtcp_close_state(struct sock *sk)
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
 		if (xtcp_event(sk, XTCP_EV_CLOSE)) {
-			xtcp_queue_control(sk, TCPHDR_FIN | TCPHDR_ACK);
+			xtcp_queue_fin(sk);	/* or later, if no memory now */
 			xtcp_push(sk);
 		}
 		break;
@@ -496,6 +503,7 @@ struct proto xtcp_prot = {
 	.sendmsg = xtcp_sendmsg,
 	.recvmsg = xtcp_recvmsg,
 	.backlog_rcv = xtcp_backlog_rcv,
+	.release_cb = xtcp_release_cb,
 	.hash = xtcp_hash,
 	.unhash = xtcp_unhash,
 	.get_port = xtcp_get_port,

@@ -27,6 +27,8 @@ enum {
 	XTCP_SYSCTL_MAX_TW_BUCKETS,
 	XTCP_SYSCTL_TW_REUSE,
 	XTCP_SYSCTL_RFC1337,
+	XTCP_SYSCTL_INVALID_RATELIMIT,
+	XTCP_SYSCTL_CHALLENGE_ACK_LIMIT,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -71,6 +73,18 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &xtcp_tw_reuse_max,
 	},
+	[XTCP_SYSCTL_INVALID_RATELIMIT] = {
+		.procname = "invalid_ratelimit",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_ms_jiffies,
+	},
+	[XTCP_SYSCTL_CHALLENGE_ACK_LIMIT] = {
+		.procname = "challenge_ack_limit",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec,
+	},
 	[XTCP_SYSCTL_RFC1337] = {
 		.procname = "rfc1337",
 		.maxlen = sizeof(u8),
@@ -101,6 +115,8 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->max_tw_buckets = xtcp_ehash_half(net);
 	xn->sysctl_tw_reuse = 2;
 	xn->rfc1337 = 0;
+	xn->invalid_ratelimit = HZ / 2;
+	xn->challenge_ack_limit = INT_MAX;
 }
 
 /** xtcp_sysctl_init_net() - defaults and net.xtcp for a new namespace. */
@@ -121,6 +137,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_MAX_TW_BUCKETS].data = &xn->max_tw_buckets;
 	table[XTCP_SYSCTL_TW_REUSE].data = &xn->sysctl_tw_reuse;
 	table[XTCP_SYSCTL_RFC1337].data = &xn->rfc1337;
+	table[XTCP_SYSCTL_INVALID_RATELIMIT].data = &xn->invalid_ratelimit;
+	table[XTCP_SYSCTL_CHALLENGE_ACK_LIMIT].data = &xn->challenge_ack_limit;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

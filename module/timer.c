@@ -1,16 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * timer.c - the two timers of an xtcp socket and what they do:
+ * timer.c - the timers of an xtcp socket (enum xtcp_timer) and what they
+ * do:
  *
  *  - rtx_timer: retransmission of SYN, SYN-ACK, FIN and data with
- *    exponential backoff (RFC 6298 §5), zero-window probes, and giving up
- *    after syn_retries / the SYN-ACK limit / orphan_retries / retries2;
+ *    exponential backoff (RFC 6298 §5), zero-window probes (RFC 9293
+ *    §3.8.6.1), another try at a FIN that could not be allocated, and
+ *    giving up after syn_retries / the SYN-ACK limit / orphan_retries /
+ *    retries2;
+ *  - delack_timer: an ACK held back (RFC 1122 §4.2.3.2), sent unless a
+ *    segment carried it first;
  *  - sk->sk_timer: the end of TIME_WAIT (2MSL) and of an orphaned
  *    FIN_WAIT2 (fin_timeout).
  *
  * A pending timer holds a socket reference (sk_reset_timer()). Handlers
  * run in softirq: they take bh_lock_sock() and, if a process owns the
  * socket, try again shortly rather than touch it (xtcp-locking.rst).
+ *
+ * A handler may start just as the socket's owner stops or moves its timer
+ * (del_timer() cannot stop a handler that already runs, and a handler that
+ * found the socket owned re-arms itself). So the socket records what each
+ * timer is meant to do: a bit in timers_armed and the time in timer_due,
+ * both under the socket lock. A handler acts only if its bit is set and
+ * its time has come; otherwise it goes back to sleep until timer_due, or
+ * does nothing at all.
  */
 #include <net/tcp.h>
 
@@ -19,6 +32,98 @@
 
 /* How soon a timer retries when it finds the socket owned by a process. */
 #define XTCP_TIMER_RETRY	(HZ / 20)
+
+static struct timer_list *xtcp_timer_of(struct sock *sk, enum xtcp_timer which)
+{
+	switch (which) {
+	case XTCP_TIMER_RTX:
+		return &xtcp_sk(sk)->rtx_timer;
+	case XTCP_TIMER_DELACK:
+		return &xtcp_sk(sk)->delack_timer;
+	default:
+		return &sk->sk_timer;
+	}
+}
+
+/**
+ * xtcp_timer_arm() - (re)start timer @which to fire at @when.
+ * @sk: the socket.
+ * @which: the timer.
+ * @when: absolute time, in jiffies.
+ *
+ * Context: socket locked.
+ */
+void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->timer_due[which] = when;
+	xs->timers_armed |= BIT(which);
+	sk_reset_timer(sk, xtcp_timer_of(sk, which), when);
+}
+
+/**
+ * xtcp_timer_stop() - cancel timer @which; a handler already running will
+ * find its bit clear and do nothing.
+ * @sk: the socket.
+ * @which: the timer.
+ *
+ * Context: socket locked.
+ */
+void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which)
+{
+	xtcp_sk(sk)->timers_armed &= ~BIT(which);
+	sk_stop_timer(sk, xtcp_timer_of(sk, which));
+}
+
+/**
+ * xtcp_timer_armed() - is timer @which meant to fire?
+ * @sk: the socket.
+ * @which: the timer.
+ *
+ * Return: true if armed and not yet handled.
+ */
+bool xtcp_timer_armed(const struct sock *sk, enum xtcp_timer which)
+{
+	return xtcp_sk(sk)->timers_armed & BIT(which);
+}
+
+/*
+ * The start of every handler, socket spin-locked and not owned: true if
+ * the timer's work is due now (and then it is no longer armed).
+ */
+static bool xtcp_timer_due(struct sock *sk, enum xtcp_timer which)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xtcp_timer_armed(sk, which))
+		return false;	/* stopped after it had started to fire */
+	if (time_before(jiffies, xs->timer_due[which])) {
+		/* moved to later meanwhile: wait for that */
+		sk_reset_timer(sk, xtcp_timer_of(sk, which),
+			       xs->timer_due[which]);
+		return false;
+	}
+	xs->timers_armed &= ~BIT(which);
+	return true;
+}
+
+/*
+ * The frame of every handler: lock, retry later if owned, run @fn if the
+ * timer is due, drop the reference the pending timer held.
+ */
+static void xtcp_timer_run(struct sock *sk, enum xtcp_timer which,
+			   void (*fn)(struct sock *sk))
+{
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, xtcp_timer_of(sk, which),
+			       jiffies + XTCP_TIMER_RETRY);
+	else if (xtcp_timer_due(sk, which))
+		fn(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
 
 static unsigned int xtcp_retry_limit(struct sock *sk)
 {
@@ -51,85 +156,177 @@ static void xtcp_give_up(struct sock *sk)
 	xtcp_done(sk);
 }
 
-static void xtcp_retransmit_timeout(struct sock *sk)
+/* One more timeout without progress: back off and wait again. */
+static void xtcp_backoff_rtx(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
 
-	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_TIME_WAIT))
-		return;
-	skb = skb_peek(&sk->sk_write_queue);
-	if (!skb)
-		return;
-	if (xs->retransmits >= xtcp_retry_limit(sk)) {
-		xtcp_give_up(sk);
-		return;
-	}
-	if (xs->snd_una == xs->snd_nxt) {
-		/* Nothing in flight, data waiting: the window is closed. */
-		xtcp_send_probe(sk);
-	} else {
-		/* Resend the rest as partial ACKs arrive (RFC 6582 §3.2). */
-		xs->in_recovery = true;
-		xs->recover = xs->snd_nxt;
-		xs->dup_acks = 0;
-		xtcp_retransmit_head(sk);
-	}
 	xs->retransmits++;
 	xs->rto = xtcp_backoff(xs->rto, 1, XTCP_RTO_MAX);
 	xtcp_arm_rtx(sk);
 }
 
+/*
+ * Nothing in flight and data waiting: the peer's window is closed. Probe
+ * it (RFC 9293 §3.8.6.1). Only probes that go unanswered count towards
+ * the limit (@probes_out is reset by any acceptable ACK, RFC 9293 MUST-26:
+ * a receiver that keeps answering keeps the connection, however long its
+ * window stays shut). An orphan also gives up once its backoff reached the
+ * maximum and as many probes went out, answered or not, as Linux's TCP.
+ */
+static void xtcp_probe_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int limit = xtcp_retry_limit(sk);
+
+	if (xs->probes_out >= limit ||
+	    (sock_flag(sk, SOCK_DEAD) && xs->rto >= XTCP_RTO_MAX &&
+	     xs->retransmits >= limit)) {
+		xtcp_give_up(sk);
+		return;
+	}
+	xtcp_send_probe(sk);
+	xs->probes_out++;
+	xtcp_backoff_rtx(sk);
+}
+
+static void xtcp_retransmit_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_TIME_WAIT))
+		return;
+	if (xs->fin_wanted && !xtcp_queue_fin(sk))
+		xtcp_push(sk);
+	if (skb_queue_empty(&sk->sk_write_queue)) {
+		if (!xs->fin_wanted)
+			return;
+		/* The FIN still could not be allocated: try again later. */
+		if (xs->retransmits >= xtcp_retry_limit(sk))
+			xtcp_give_up(sk);
+		else
+			xtcp_backoff_rtx(sk);
+		return;
+	}
+	if (xs->snd_una == xs->snd_nxt) {
+		xtcp_probe_timeout(sk);
+		return;
+	}
+	if (xs->retransmits >= xtcp_retry_limit(sk)) {
+		xtcp_give_up(sk);
+		return;
+	}
+	/* Resend the rest as partial ACKs arrive (RFC 6582 §3.2). */
+	xs->in_recovery = true;
+	xs->recover = xs->snd_nxt;
+	xs->dup_acks = 0;
+	xtcp_retransmit_head(sk);
+	xtcp_backoff_rtx(sk);
+}
+
 static void xtcp_rtx_timer_fn(struct timer_list *t)
 {
 	struct xtcp_sock *xs = xtcp_timer_container_of(xs, t, rtx_timer);
-	struct sock *sk = &xs->inet.sk;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		sk_reset_timer(sk, t, jiffies + XTCP_TIMER_RETRY);
-	else
-		xtcp_retransmit_timeout(sk);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xtcp_timer_run(&xs->inet.sk, XTCP_TIMER_RTX, xtcp_retransmit_timeout);
+}
+
+static void xtcp_delack_timeout(struct sock *sk)
+{
+	if ((1 << sk->sk_state) &
+	    (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT | TCPF_TIME_WAIT))
+		return;
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	xtcp_send_ack(sk);
+}
+
+static void xtcp_delack_timer_fn(struct timer_list *t)
+{
+	struct xtcp_sock *xs = xtcp_timer_container_of(xs, t, delack_timer);
+
+	xtcp_timer_run(&xs->inet.sk, XTCP_TIMER_DELACK, xtcp_delack_timeout);
+}
+
+static void xtcp_life_timeout(struct sock *sk)
+{
+	/* 2MSL over, or the peer never sent its FIN: forget it. */
+	if (sk->sk_state == TCP_TIME_WAIT ||
+	    (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)))
+		xtcp_done(sk);
 }
 
 static void xtcp_sk_timer_fn(struct timer_list *t)
 {
 	struct sock *sk = xtcp_timer_container_of(sk, t, sk_timer);
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, t, jiffies + XTCP_TIMER_RETRY);
-	} else if (sk->sk_state == TCP_TIME_WAIT ||
-		   (sk->sk_state == TCP_FIN_WAIT2 &&
-		    sock_flag(sk, SOCK_DEAD))) {
-		/* 2MSL over, or the peer never sent its FIN: forget it. */
-		xtcp_done(sk);
-	}
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xtcp_timer_run(sk, XTCP_TIMER_LIFE, xtcp_life_timeout);
 }
 
-/** xtcp_init_timers() - set up both timers of a new socket. */
+/**
+ * xtcp_init_timers() - set up the timers of a new socket.
+ * @sk: the socket.
+ */
 void xtcp_init_timers(struct sock *sk)
 {
-	timer_setup(&xtcp_sk(sk)->rtx_timer, xtcp_rtx_timer_fn, 0);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	timer_setup(&xs->rtx_timer, xtcp_rtx_timer_fn, 0);
+	timer_setup(&xs->delack_timer, xtcp_delack_timer_fn, 0);
 	timer_setup(&sk->sk_timer, xtcp_sk_timer_fn, 0);
+	xs->timers_armed = 0;
 }
 
-/** xtcp_clear_timers() - cancel both timers, dropping their references. */
+/**
+ * xtcp_clear_timers() - cancel every timer, dropping their references.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
 void xtcp_clear_timers(struct sock *sk)
 {
-	sk_stop_timer(sk, &xtcp_sk(sk)->rtx_timer);
-	sk_stop_timer(sk, &sk->sk_timer);
+	int which;
+
+	for (which = 0; which < XTCP_NR_TIMERS; which++)
+		xtcp_timer_stop(sk, which);
 }
 
-/** xtcp_arm_rtx() - (re)start the retransmission timer at the RTO. */
+/**
+ * xtcp_arm_rtx() - (re)start the retransmission timer at the RTO.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
 void xtcp_arm_rtx(struct sock *sk)
 {
-	sk_reset_timer(sk, &xtcp_sk(sk)->rtx_timer,
-		       jiffies + xtcp_sk(sk)->rto);
+	xtcp_timer_arm(sk, XTCP_TIMER_RTX, jiffies + xtcp_sk(sk)->rto);
+}
+
+/**
+ * xtcp_delay_ack() - owe the peer an ACK, to be sent within @delay unless a
+ * segment carries it first (xtcp_ack_sent()). An earlier deadline stays.
+ * @sk: the socket.
+ * @delay: the longest wait, in jiffies.
+ *
+ * Context: socket locked.
+ */
+void xtcp_delay_ack(struct sock *sk, unsigned long delay)
+{
+	if (xtcp_timer_armed(sk, XTCP_TIMER_DELACK))
+		return;
+	xtcp_timer_arm(sk, XTCP_TIMER_DELACK, jiffies + delay);
+}
+
+/**
+ * xtcp_ack_sent() - a segment acknowledging RCV.NXT went out: the delayed
+ * ACK, if one was owed, is no longer needed.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_ack_sent(struct sock *sk)
+{
+	if (xtcp_timer_armed(sk, XTCP_TIMER_DELACK))
+		xtcp_timer_stop(sk, XTCP_TIMER_DELACK);
 }
 
 /**
@@ -150,7 +347,8 @@ void xtcp_enter_time_wait(struct sock *sk)
 		xtcp_done(sk);
 		return;
 	}
-	sk_stop_timer(sk, &xtcp_sk(sk)->rtx_timer);
+	xtcp_timer_stop(sk, XTCP_TIMER_RTX);
+	xtcp_timer_stop(sk, XTCP_TIMER_DELACK);
 	xtcp_restart_time_wait(sk);
 	if (sock_flag(sk, SOCK_DEAD))
 		xtcp_orphan_wait(sk);
@@ -162,10 +360,12 @@ void xtcp_enter_time_wait(struct sock *sk)
  * its bucket: max_tw_buckets, even if lowered since, does not end it
  * (tcp_timewait_state_process() only reschedules as well).
  * @sk: the socket, in TIME_WAIT.
+ *
+ * Context: socket locked.
  */
 void xtcp_restart_time_wait(struct sock *sk)
 {
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + XTCP_TIMEWAIT_LEN);
+	xtcp_timer_arm(sk, XTCP_TIMER_LIFE, jiffies + XTCP_TIMEWAIT_LEN);
 }
 
 /**
@@ -182,7 +382,7 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 	int tmo = xs->linger2 > 0 ? xs->linger2 :
 		  READ_ONCE(xtcp_pernet(sock_net(sk))->fin_timeout);
 
-	sk_reset_timer(sk, &sk->sk_timer,
+	xtcp_timer_arm(sk, XTCP_TIMER_LIFE,
 		       jiffies + xtcp_fin_wait2_time(tmo, xs->rto));
 	xtcp_orphan_wait(sk);
 }

@@ -16,6 +16,8 @@
 #include <linux/timer.h>
 #include <net/sock.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
+#include <linux/ipv6.h>
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
 
@@ -28,6 +30,8 @@
 #define XTCP_RTO_INIT		(1 * HZ)
 #define XTCP_RTO_MAX		(120 * HZ)
 #define XTCP_RTO_MIN		(HZ / 5)
+/* Linux's TCP_DELACK_MIN (TCP_ATO_MIN): the shortest delayed-ACK wait. */
+#define XTCP_DELACK_MIN		(HZ / 25)
 /* 2MSL: fixed at 60 s as in Linux (TCP_TIMEWAIT_LEN). */
 #define XTCP_TIMEWAIT_LEN	(60 * HZ)
 #define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
@@ -38,6 +42,8 @@
 /* RFC 9293 §3.7.1: MSS assumed when the peer sends none. */
 #define XTCP_DEFAULT_MSS	536
 #define XTCP_MIN_MSS		88
+/* Linux's tcp_min_snd_mss default: no peer makes us send smaller segments. */
+#define XTCP_MIN_SND_MSS	48
 #define XTCP_MAX_WINDOW		65535U
 /* TCP_CONGESTION reads this; see sockopt.c. */
 #define XTCP_CONGESTION_NAME	"reno"
@@ -82,6 +88,21 @@
  *	queues, no memory), overflows included.
  * @XTCP_MIB_BACKLOGDROP: segments dropped because the socket backlog was
  *	full.
+ * @XTCP_MIB_DELAYEDACKS: delayed ACKs sent when their timer ran out.
+ * @XTCP_MIB_RCVQDROP: in-window data dropped: the receive buffer was full
+ *	even after compacting the queue (TcpExt TCPRcvQDrop).
+ * @XTCP_MIB_RCVCOLLAPSED: times the receive queue was compacted
+ *	(TcpExt TCPRcvCollapsed counts skbs; this counts compactions).
+ * @XTCP_MIB_POLICYDROP: segments the IPsec policy refused.
+ * @XTCP_MIB_FILTERDROP: segments a socket filter or the LSM refused.
+ * @XTCP_MIB_OUTOFWINDOWICMPS: ICMP errors quoting a sequence number not in
+ *	flight, ignored (TcpExt OutOfWindowIcmps).
+ * @XTCP_MIB_ACKSKIPPEDCHALLENGE: challenge ACKs not sent, by the per-socket
+ *	or per-namespace rate limit (TcpExt TCPACKSkippedChallenge).
+ * @XTCP_MIB_ACKSKIPPEDSEQ: ACKs for out-of-window segments not sent, by
+ *	the rate limit (TcpExt TCPACKSkippedSeq).
+ * @XTCP_MIB_ACKSKIPPEDTIMEWAIT: TIME_WAIT ACKs not sent, by the rate limit
+ *	(TcpExt TCPACKSkippedTimeWait).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -109,6 +130,15 @@ enum xtcp_mib {
 	XTCP_MIB_LISTENOVERFLOWS,
 	XTCP_MIB_LISTENDROPS,
 	XTCP_MIB_BACKLOGDROP,
+	XTCP_MIB_DELAYEDACKS,
+	XTCP_MIB_RCVQDROP,
+	XTCP_MIB_RCVCOLLAPSED,
+	XTCP_MIB_POLICYDROP,
+	XTCP_MIB_FILTERDROP,
+	XTCP_MIB_OUTOFWINDOWICMPS,
+	XTCP_MIB_ACKSKIPPEDCHALLENGE,
+	XTCP_MIB_ACKSKIPPEDSEQ,
+	XTCP_MIB_ACKSKIPPEDTIMEWAIT,
 	XTCP_MIB_MAX,
 };
 
@@ -133,6 +163,14 @@ struct xtcp_net {
 	int max_orphans;
 	/** @max_tw_buckets: net.xtcp.max_tw_buckets. */
 	int max_tw_buckets;
+	/** @invalid_ratelimit: net.xtcp.invalid_ratelimit, in jiffies. */
+	int invalid_ratelimit;
+	/** @challenge_ack_limit: net.xtcp.challenge_ack_limit, per second. */
+	int challenge_ack_limit;
+	/** @challenge_stamp: second of @challenge_count (jiffies / HZ). */
+	u32 challenge_stamp;
+	/** @challenge_count: challenge ACKs left in that second. */
+	u32 challenge_count;
 	/** @orphans: sockets closed by their owner but not yet destroyed. */
 	atomic_t orphans;
 	/** @tw_count: sockets in TIME_WAIT. */
@@ -146,37 +184,77 @@ struct xtcp_net {
 };
 
 /**
+ * union xtcp_ip_cb - the network layer's control block (IPCB() or IP6CB()),
+ * which IP reads from the start of skb->cb when xtcp hands it a segment and
+ * leaves there when it hands one up.
+ * @h4: IPv4's.
+ * @h6: IPv6's.
+ */
+union xtcp_ip_cb {
+	struct inet_skb_parm h4;
+	struct inet6_skb_parm h6;
+};
+
+/**
  * struct xtcp_skb_cb - what the receive path learns of a segment once, for
  * the per-state processing to use; also the sequence range of a queued
  * segment on the write and receive queues. Lives in skb->cb.
+ *
+ * Layout, as in TCP: the first fields overlap IP's control block. A
+ * received segment's IP part is moved to @header before they are written
+ * (xtcp_fill_cb()); every skb xtcp gives to IP has that area cleared first
+ * (xtcp_clear_ip_cb()), or IP would read our flags as its own (an ACK flag
+ * is IPSKB_REROUTED, which skips POSTROUTING) and @seq as IP options.
  */
 struct xtcp_skb_cb {
 	/** @seq: first sequence number (SYN counts as one). */
 	u32 seq;
 	/** @end_seq: @seq + payload length + SYN + FIN. */
 	u32 end_seq;
-	/** @ack_seq: acknowledgment number (received segments). */
-	u32 ack_seq;
-	/** @sent_at: jiffies of the first transmission (write queue). */
-	u32 sent_at;
-	/** @window: unscaled window field. */
-	u16 window;
-	/** @mss: peer's MSS option on a SYN, 0 if none. */
-	u16 mss;
 	/** @flags: TCP flag byte (TCPHDR_*). */
 	u8 flags;
 	/** @retransmitted: sent more than once (Karn's rule, RFC 6298 §3). */
-	u8 retransmitted;
+	u8 retransmitted:1;
 	/**
 	 * @reopens_time_wait: a SYN that ended a TIME_WAIT of its 4-tuple;
 	 * the new connection's ISS is then @reopen_iss.
 	 */
-	u8 reopens_time_wait;
+	u8 reopens_time_wait:1;
+	/** @mss: peer's MSS option on a received SYN, 0 if none. */
+	u16 mss;
+	/** @ack_seq: acknowledgment number (received segments). */
+	u32 ack_seq;
+	/** @window: unscaled window field (received segments). */
+	u16 window;
 	/** @reopen_iss: see @reopens_time_wait. */
 	u32 reopen_iss;
+	union {
+		/** @sent_at: jiffies of the first transmission (write queue). */
+		u32 sent_at;
+		/** @header: IP's control block of a received segment. */
+		union xtcp_ip_cb header;
+	};
 };
 
 #define XTCP_SKB_CB(skb) ((struct xtcp_skb_cb *)&((skb)->cb[0]))
+
+/**
+ * enum xtcp_timer - the timers of an xtcp socket (timer.c).
+ * @XTCP_TIMER_RTX: retransmission, zero-window probe, deferred FIN.
+ * @XTCP_TIMER_DELACK: a delayed ACK.
+ * @XTCP_TIMER_LIFE: end of TIME_WAIT or of an orphaned FIN_WAIT2
+ *	(sk->sk_timer).
+ * @XTCP_NR_TIMERS: how many there are.
+ */
+enum xtcp_timer {
+	XTCP_TIMER_RTX,
+	XTCP_TIMER_DELACK,
+	XTCP_TIMER_LIFE,
+	XTCP_NR_TIMERS,
+};
+
+/* xtcp_sock.deferred: work a softirq left for the socket's owner. */
+#define XTCP_DEFER_MTU		0	/* xtcp_sock.mtu_info is new */
 
 /**
  * struct xtcp_sock - one xtcp endpoint: a connection, a listener, or a
@@ -222,6 +300,8 @@ struct xtcp_sock {
 	u16 user_mss;
 	/** @advmss: MSS we announce, from the route's MTU. */
 	u16 advmss;
+	/** @pmtu_cookie: path MTU that @mss_cap was last derived from. */
+	u32 pmtu_cookie;
 
 	/* Receive sequence space. */
 	/** @irs: initial receive sequence number. */
@@ -235,9 +315,25 @@ struct xtcp_sock {
 	/** @copied_seq: next sequence number the application will read. */
 	u32 copied_seq;
 
-	/* Retransmission, RFC 6298. */
-	/** @rtx_timer: SYN, SYN-ACK, FIN and data retransmission. */
+	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
+	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */
 	struct timer_list rtx_timer;
+	/** @delack_timer: a delayed ACK (RFC 1122 §4.2.3.2). */
+	struct timer_list delack_timer;
+	/** @timer_due: when each &enum xtcp_timer is due, in jiffies. */
+	unsigned long timer_due[XTCP_NR_TIMERS];
+	/** @timers_armed: bit per &enum xtcp_timer meant to be running. */
+	u8 timers_armed;
+	/** @probes_out: zero-window probes sent without an answer. */
+	u8 probes_out;
+	/** @last_oow_ack: jiffies of the last rate-limited ACK (RFC 5961 §7). */
+	u32 last_oow_ack;
+	/** @mtu_info: path MTU from an ICMP error, for xtcp_release_cb(). */
+	u32 mtu_info;
+	/** @deferred: XTCP_DEFER_* work for release_sock(); atomic bits. */
+	unsigned long deferred;
+
+	/* Retransmission, RFC 6298. */
 	/** @rto: current retransmission timeout (jiffies), backed off. */
 	u32 rto;
 	/** @srtt_us: smoothed RTT * 8, microseconds; 0 until measured. */
@@ -258,6 +354,11 @@ struct xtcp_sock {
 	u8 quickack:1;
 	/** @fin_queued: a FIN sits at the tail of the write queue. */
 	u8 fin_queued:1;
+	/**
+	 * @fin_wanted: the FIN is due but could not be allocated; the
+	 * retransmission timer tries again (xtcp_queue_fin()).
+	 */
+	u8 fin_wanted:1;
 	/** @is_child: created by a listener, not yet accepted. */
 	u8 is_child:1;
 	/** @orphan_counted: counted in xtcp_net.orphans. */
@@ -301,6 +402,46 @@ struct xtcp_sock {
 static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 {
 	return (struct xtcp_sock *)sk;
+}
+
+/**
+ * struct xtcp_af_ops - what differs between IPv4 and IPv6 (ipv4.c).
+ * @net_header_len: the network header without options.
+ * @send_check: fill in the checksum of the segment @skb holds.
+ * @queue_xmit: hand a finished segment to the network layer; consumes it.
+ * @route_mtu: the MTU of a fresh route to the socket's peer, 0 if none.
+ * @update_pmtu: record a smaller path MTU from ICMP in the route; returns
+ *	the route's MTU afterwards.
+ * @accept_pmtu: does the socket follow path MTU discovery's ICMP errors?
+ * @send_reply: send a bare TCP header (in @skb) back to where @in came
+ *	from, without a socket; consumes @skb.
+ */
+struct xtcp_af_ops {
+	unsigned int net_header_len;
+	void (*send_check)(struct sock *sk, struct sk_buff *skb);
+	int (*queue_xmit)(struct sock *sk, struct sk_buff *skb);
+	u32 (*route_mtu)(struct sock *sk);
+	u32 (*update_pmtu)(struct sock *sk, u32 mtu);
+	bool (*accept_pmtu)(const struct sock *sk);
+	void (*send_reply)(struct net *net, struct sk_buff *in,
+			   struct sk_buff *skb);
+};
+
+extern const struct xtcp_af_ops xtcp_ipv4_ops;
+
+/* The family ops of @sk (IPv4 only, for now). */
+static inline const struct xtcp_af_ops *xtcp_af(const struct sock *sk)
+{
+	return &xtcp_ipv4_ops;
+}
+
+/*
+ * Clear the network layer's part of skb->cb before IP sees @skb: it holds
+ * xtcp's own fields (struct xtcp_skb_cb), not IP's.
+ */
+static inline void xtcp_clear_ip_cb(struct sk_buff *skb)
+{
+	memset(skb->cb, 0, sizeof(union xtcp_ip_cb));
 }
 
 /* main.c */
@@ -367,20 +508,24 @@ int xtcp_inet_listen(struct socket *sock, int backlog);
 struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err);
 void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
 bool xtcp_child_may_establish(struct sock *child);
-void xtcp_child_established(struct sock *child);
+bool xtcp_child_established(struct sock *child);
 void xtcp_child_unlink(struct sock *child);
 void xtcp_listen_stop(struct sock *sk);
 
 /* input.c */
+void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb);
 int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb);
 int xtcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* rcv.c */
 int xtcp_v4_rcv(struct sk_buff *skb);
 int xtcp_v4_err(struct sk_buff *skb, u32 info);
+void xtcp_release_cb(struct sock *sk);
 
 /* output.c */
 int xtcp_queue_control(struct sock *sk, u8 flags);
+int xtcp_queue_fin(struct sock *sk);
+void xtcp_resend_syn(struct sock *sk);
 void xtcp_push(struct sock *sk);
 int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_head(struct sock *sk);
@@ -391,13 +536,19 @@ void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 		     u32 seq, u32 ack, u16 window);
 void xtcp_send_reset_for(struct net *net, struct sk_buff *in);
-u32 xtcp_current_window(struct sock *sk);
 u16 xtcp_route_mss(struct sock *sk, unsigned int mtu);
+void xtcp_mtu_reduced(struct sock *sk, u32 mtu);
 
 /* timer.c */
 void xtcp_init_timers(struct sock *sk);
 void xtcp_clear_timers(struct sock *sk);
+void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which,
+		    unsigned long when);
+void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which);
+bool xtcp_timer_armed(const struct sock *sk, enum xtcp_timer which);
 void xtcp_arm_rtx(struct sock *sk);
+void xtcp_delay_ack(struct sock *sk, unsigned long delay);
+void xtcp_ack_sent(struct sock *sk);
 void xtcp_enter_time_wait(struct sock *sk);
 void xtcp_restart_time_wait(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
@@ -405,11 +556,31 @@ void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 
+/**
+ * enum xtcp_rcv_verdict - what became of a segment's text (rcvq.c).
+ * @XTCP_RCV_OLD: nothing new in it.
+ * @XTCP_RCV_QUEUED: the skb itself is on the receive queue now.
+ * @XTCP_RCV_COPIED: its bytes were copied onto the queue's last skb.
+ * @XTCP_RCV_DROPPED: no room in the receive buffer; counted.
+ */
+enum xtcp_rcv_verdict {
+	XTCP_RCV_OLD,
+	XTCP_RCV_QUEUED,
+	XTCP_RCV_COPIED,
+	XTCP_RCV_DROPPED,
+};
+
+/* rcvq.c */
+u32 xtcp_rcv_window_left(const struct xtcp_sock *xs);
+u32 xtcp_current_window(struct sock *sk);
+enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb);
+
 /* send.c / recv.c */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		 int *addr_len);
 void xtcp_cleanup_rbuf(struct sock *sk, int copied);
+struct sk_buff *xtcp_find_seq(struct sock *sk, u32 seq, u32 *offset);
 
 /* sockopt.c */
 int xtcp_setsockopt(struct sock *sk, int level, int optname,

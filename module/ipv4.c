@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipv4.c - what xtcp needs from its network layer, for IPv4: the
+ * checksum's pseudo-header, handing a segment to IP, path MTUs, and the IP
+ * header of a reply that has no socket. The rest of xtcp reaches these
+ * through struct xtcp_af_ops, so IPv6 only adds a table of its own.
+ */
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+
+/* RFC 9293 §3.1: checksum with a pseudo-header that says protocol 6. */
+static void xtcp_v4_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+
+	th->check = 0;
+	th->check = csum_tcpudp_magic(saddr, daddr, skb->len, IPPROTO_TCP,
+				      skb_checksum(skb, 0, skb->len, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
+{
+	xtcp_v4_csum(skb, inet_sk(sk)->inet_saddr, inet_sk(sk)->inet_daddr);
+}
+
+static int xtcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb)
+{
+	xtcp_clear_ip_cb(skb);
+	return ip_queue_xmit(sk, skb, &inet_sk(sk)->cork.fl);
+}
+
+/* The MTU of a fresh route to @sk's peer; 0 if there is none. */
+static u32 xtcp_v4_route_mtu(struct sock *sk)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u32 mtu;
+
+	rt = ip_route_output_ports(sock_net(sk), &fl4, sk, inet->inet_daddr,
+				   inet->inet_saddr, inet->inet_dport,
+				   inet->inet_sport, sk->sk_protocol,
+				   ip_sock_rt_tos(sk), sk->sk_bound_dev_if);
+	if (IS_ERR(rt))
+		return 0;
+	mtu = dst_mtu(&rt->dst);
+	ip_rt_put(rt);
+	return mtu;
+}
+
+/*
+ * An ICMP error said the path takes no more than @mtu: record it in the
+ * route (so later connections start with it, as TCP's do) and return the
+ * route's MTU now, which IP keeps at least at its minimum (route.min_pmtu).
+ */
+static u32 xtcp_v4_update_pmtu(struct sock *sk, u32 mtu)
+{
+	struct dst_entry *dst = __sk_dst_check(sk, 0);
+
+	if (dst)
+		dst->ops->update_pmtu(dst, sk, NULL, mtu, true);
+	dst = __sk_dst_check(sk, 0);
+	return dst ? dst_mtu(dst) : xtcp_v4_route_mtu(sk);
+}
+
+/*
+ * Send @skb, a TCP header (and nothing else) answering @in, back to where
+ * @in came from, with @in's IP protocol byte.
+ */
+static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in,
+			       struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(in);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct iphdr *oiph;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, iph->daddr,
+				   th->dest, th->source, iph->protocol,
+				   iph->tos & IPTOS_TOS_MASK, inet_iif(in));
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return;
+	}
+	xtcp_v4_csum(skb, iph->daddr, iph->saddr);
+	oiph = skb_push(skb, sizeof(*oiph));
+	skb_reset_network_header(skb);
+	oiph->version = 4;
+	oiph->ihl = 5;
+	oiph->tos = iph->tos;
+	oiph->frag_off = htons(IP_DF);
+	oiph->ttl = ip4_dst_hoplimit(&rt->dst);
+	oiph->protocol = iph->protocol;
+	oiph->saddr = iph->daddr;
+	oiph->daddr = iph->saddr;
+	oiph->tot_len = htons(skb->len);
+	ip_select_ident(net, skb, NULL);
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+	xtcp_clear_ip_cb(skb);
+	ip_local_out(net, NULL, skb);
+}
+
+/* IP_PMTUDISC_DONT, _INTERFACE and _OMIT ignore what ICMP says. */
+static bool xtcp_v4_accept_pmtu(const struct sock *sk)
+{
+	return READ_ONCE(inet_sk(sk)->pmtudisc) != IP_PMTUDISC_DONT &&
+	       ip_sk_accept_pmtu(sk);
+}
+
+/** xtcp_ipv4_ops - IPv4 for xtcp. */
+const struct xtcp_af_ops xtcp_ipv4_ops = {
+	.net_header_len = sizeof(struct iphdr),
+	.send_check = xtcp_v4_send_check,
+	.queue_xmit = xtcp_v4_queue_xmit,
+	.route_mtu = xtcp_v4_route_mtu,
+	.update_pmtu = xtcp_v4_update_pmtu,
+	.accept_pmtu = xtcp_v4_accept_pmtu,
+	.send_reply = xtcp_v4_send_reply,
+};

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * buffers.c - socket buffer arithmetic. Shared by xtcp.ko and the
+ * user-space unit tests.
+ */
+#include "buffers.h"
+
+/**
+ * xtcp_sndbuf_wakes() - is there room enough in the send buffer to wake
+ * writers? Once at least a third of it is free, so that they do not wake
+ * for every ACK (Linux's sk_stream_write_space() rule).
+ * @queued: bytes the write queue holds (sk_wmem_queued).
+ * @sndbuf: the send buffer (sk_sndbuf), up to INT_MAX.
+ *
+ * Return: true if @queued is at most two thirds of @sndbuf.
+ */
+bool xtcp_sndbuf_wakes(int queued, int sndbuf)
+{
+	return (s64)queued * 3 <= (s64)sndbuf * 2;
+}
+
+/**
+ * xtcp_backlog_limit() - how much a socket's backlog may hold while its
+ * owner runs: both buffers and @headroom, at most U32_MAX.
+ * @rcvbuf: sk_rcvbuf.
+ * @sndbuf: sk_sndbuf.
+ * @headroom: room beyond the buffers (a listener's backlog holds SYNs,
+ *	which need no receive buffer).
+ *
+ * Return: the limit for sk_add_backlog().
+ */
+u32 xtcp_backlog_limit(int rcvbuf, int sndbuf, u32 headroom)
+{
+	u64 limit = (u64)(rcvbuf > 0 ? rcvbuf : 0) +
+		    (u64)(sndbuf > 0 ? sndbuf : 0) + headroom;
+
+	return limit > 0xffffffffULL ? 0xffffffffU : (u32)limit;
+}

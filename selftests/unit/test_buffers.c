@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_buffers.c - socket buffer arithmetic of module/proto/buffers.c at
+ * the sizes users can force (SO_SNDBUFFORCE / SO_RCVBUFFORCE up to
+ * INT_MAX): when writers wake (a third of the send buffer free) and the
+ * backlog limit (both buffers plus headroom, never wrapping).
+ */
+#include <limits.h>
+
+#include "kselftest_harness.h"
+#include "buffers.h"
+
+TEST(sndbuf_wakes_at_two_thirds)
+{
+	EXPECT_TRUE(xtcp_sndbuf_wakes(0, 3000));
+	EXPECT_TRUE(xtcp_sndbuf_wakes(2000, 3000));
+	EXPECT_FALSE(xtcp_sndbuf_wakes(2001, 3000));
+	EXPECT_FALSE(xtcp_sndbuf_wakes(3000, 3000));
+}
+
+/*
+ * sk_sndbuf * 2 / 3 in int arithmetic overflows above INT_MAX / 2: the
+ * limit turned negative and writers were never woken again.
+ */
+TEST(sndbuf_wakes_near_int_max)
+{
+	EXPECT_TRUE(xtcp_sndbuf_wakes(0, INT_MAX));
+	EXPECT_TRUE(xtcp_sndbuf_wakes(INT_MAX / 2, INT_MAX));
+	EXPECT_TRUE(xtcp_sndbuf_wakes(1 << 29, (1 << 30) + 4096));
+	EXPECT_TRUE(xtcp_sndbuf_wakes(INT_MAX / 3 * 2, INT_MAX));
+	EXPECT_FALSE(xtcp_sndbuf_wakes(INT_MAX, INT_MAX));
+	EXPECT_FALSE(xtcp_sndbuf_wakes(INT_MAX / 3 * 2 + 2, INT_MAX));
+}
+
+TEST(backlog_limit_sums)
+{
+	EXPECT_EQ(131072u + 16384u + 65536u,
+		  xtcp_backlog_limit(131072, 16384, 65536));
+	EXPECT_EQ(65536u, xtcp_backlog_limit(0, 0, 65536));
+	EXPECT_EQ(65536u, xtcp_backlog_limit(-5, -7, 65536));
+}
+
+TEST(backlog_limit_never_wraps)
+{
+	EXPECT_EQ(0xffffffffu, xtcp_backlog_limit(INT_MAX, INT_MAX, 65536));
+	EXPECT_EQ((u32)INT_MAX + 65536u, xtcp_backlog_limit(INT_MAX, 0, 65536));
+}
+
+TEST_HARNESS_MAIN
