@@ -66,7 +66,7 @@ GUEST_ENV := $(GUEST_ENV_$(KERNEL))
 # SUITE=c: only the kselftest_harness C tests (socket API, data, close,
 # options, /proc, injected segments): a quick pass on a slow kernel.
 SUITE_ARGS_c := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt xtcp_proc \
-		xtcp_wire
+		xtcp_wire xtcp_peer xtcp_fault
 SUITE_ARGS := $(or $(SUITE_ARGS_$(SUITE)),$(SUITE))
 
 check: check-build unit	## the whole suite in a VM

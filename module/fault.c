@@ -23,7 +23,9 @@ static bool xtcp_fail_site[XTCP_NR_FAULTS];
 static struct dentry *xtcp_fail_dir;
 
 static const char *const xtcp_fault_names[XTCP_NR_FAULTS] = {
-	[XTCP_FAULT_CONTROL] = "fail_control",
+	[XTCP_FAULT_SYN] = "fail_syn",
+	[XTCP_FAULT_SYNACK] = "fail_synack",
+	[XTCP_FAULT_FIN] = "fail_fin",
 	[XTCP_FAULT_DATA] = "fail_data",
 	[XTCP_FAULT_XMIT] = "fail_xmit",
 	[XTCP_FAULT_BARE] = "fail_bare",

@@ -12,7 +12,9 @@
 
 /**
  * enum xtcp_fault - where an allocation may be made to fail.
- * @XTCP_FAULT_CONTROL: the SYN, SYN-ACK or FIN queued on the write queue.
+ * @XTCP_FAULT_SYN: the SYN that connect() queues.
+ * @XTCP_FAULT_SYNACK: the SYN-ACK a listener's child queues.
+ * @XTCP_FAULT_FIN: a FIN that needs an skb of its own.
  * @XTCP_FAULT_DATA: a new data segment in sendmsg().
  * @XTCP_FAULT_XMIT: the clone or copy of a queued segment being sent.
  * @XTCP_FAULT_BARE: an ACK, probe or RST of a connection.
@@ -21,7 +23,9 @@
  * @XTCP_NR_FAULTS: how many there are.
  */
 enum xtcp_fault {
-	XTCP_FAULT_CONTROL,
+	XTCP_FAULT_SYN,
+	XTCP_FAULT_SYNACK,
+	XTCP_FAULT_FIN,
 	XTCP_FAULT_DATA,
 	XTCP_FAULT_XMIT,
 	XTCP_FAULT_BARE,

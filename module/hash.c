@@ -96,6 +96,7 @@ static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
 	struct sock *sk2;
 
+	lockdep_assert_held(&xtcp_hash_lock);
 	sk_for_each_bound(sk2, xtcp_port_chain(xtcp_bhash, sock_net(sk), port)) {
 		__be32 addr2 = inet_sk(sk2)->inet_rcv_saddr;
 
@@ -118,6 +119,7 @@ static bool xtcp_port_unused(const struct net *net, u16 port)
 {
 	struct sock *sk2;
 
+	lockdep_assert_held(&xtcp_hash_lock);
 	sk_for_each_bound(sk2, xtcp_port_chain(xtcp_bhash, net, port))
 		if (inet_sk(sk2)->inet_num == port &&
 		    net_eq(sock_net(sk2), net))
@@ -127,6 +129,7 @@ static bool xtcp_port_unused(const struct net *net, u16 port)
 
 static void xtcp_bind_port_locked(struct sock *sk, u16 port)
 {
+	lockdep_assert_held(&xtcp_hash_lock);
 	inet_sk(sk)->inet_num = port;
 	sock_hold(sk);
 	sk_add_bind_node(sk, xtcp_port_chain(xtcp_bhash, sock_net(sk), port));
@@ -138,6 +141,7 @@ static int xtcp_pick_port_locked(struct sock *sk)
 	struct net *net = sock_net(sk);
 	int low, high, range, i, offset;
 
+	lockdep_assert_held(&xtcp_hash_lock);
 	inet_get_local_port_range(net, &low, &high);
 	range = high - low + 1;
 	if (range <= 0)
@@ -238,6 +242,7 @@ static struct sock *xtcp_ehash_find_locked(const struct net *net,
 	struct hlist_head *chain;
 	struct sock *sk;
 
+	lockdep_assert_held(&xtcp_hash_lock);
 	chain = &xtcp_ehash[xtcp_ehashfn(net, daddr, hnum, saddr, sport)];
 	sk_for_each(sk, chain)
 		if (xtcp_match(sk, net, saddr, sport, daddr, hnum, dif))
@@ -251,6 +256,7 @@ static void xtcp_ehash_add_locked(struct sock *sk)
 	const struct inet_sock *inet = inet_sk(sk);
 	unsigned int slot;
 
+	lockdep_assert_held(&xtcp_hash_lock);
 	slot = xtcp_ehashfn(sock_net(sk), inet->inet_rcv_saddr, inet->inet_num,
 			    inet->inet_daddr, inet->inet_dport);
 	sk_add_node(sk, &xtcp_ehash[slot]);

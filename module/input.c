@@ -45,6 +45,7 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u16 mss = cb->mss ? cb->mss : XTCP_DEFAULT_MSS;
 
+	xtcp_assert_locked(sk);
 	xs->irs = cb->seq;
 	xs->rcv_nxt = cb->seq + 1;
 	xs->copied_seq = xs->rcv_nxt;
@@ -575,6 +576,7 @@ drop:
  */
 int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 {
+	xtcp_assert_locked(sk);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		xtcp_listen_rcv(sk, skb);

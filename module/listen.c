@@ -248,6 +248,7 @@ bool xtcp_child_established(struct sock *child)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool ok;
 
+	xtcp_assert_locked(child);
 	spin_lock_bh(&xs->queue_lock);
 	ok = sk->sk_state == TCP_LISTEN && !list_empty(&cxs->queue_node);
 	if (ok) {
@@ -282,6 +283,7 @@ void xtcp_child_unlink(struct sock *child)
 	struct sock *sk = cxs->listener;
 	struct xtcp_sock *xs;
 
+	xtcp_assert_locked(child);
 	if (!sk)
 		return;
 	xs = xtcp_sk(sk);

@@ -129,6 +129,7 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	struct sk_buff *out;
 	u8 flags = cb->flags;
 
+	xtcp_assert_locked(sk);
 	if (xtcp_should_fail(XTCP_FAULT_XMIT))
 		out = NULL;
 	else if (skb_cloned(skb))
@@ -218,6 +219,7 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb, *tail;
 
+	xtcp_assert_locked(sk);
 	if (flags & TCPHDR_FIN) {
 		tail = skb_peek_tail(&sk->sk_write_queue);
 		if (tail && !xtcp_seq_before(XTCP_SKB_CB(tail)->seq,
@@ -231,7 +233,9 @@ int xtcp_queue_control(struct sock *sk, u8 flags)
 		}
 	}
 	/* A listener's child queues its SYN-ACK from softirq. */
-	skb = xtcp_alloc_header(gfp_any(), XTCP_FAULT_CONTROL);
+	skb = xtcp_alloc_header(gfp_any(), flags & TCPHDR_FIN ? XTCP_FAULT_FIN :
+				xs->is_child ? XTCP_FAULT_SYNACK :
+				XTCP_FAULT_SYN);
 	if (!skb)
 		return -ENOBUFS;
 	memset(skb->cb, 0, sizeof(skb->cb));
@@ -301,6 +305,7 @@ void xtcp_push(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
 
+	xtcp_assert_locked(sk);
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -447,6 +452,7 @@ void xtcp_mtu_reduced(struct sock *sk, u32 mtu)
 	struct sk_buff *skb;
 	u16 mss;
 
+	xtcp_assert_locked(sk);
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE | TCPF_TIME_WAIT))
 		return;
 	mtu = af->update_pmtu(sk, mtu);

@@ -46,6 +46,7 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPEDCHALLENGE] = "ACKSkippedChallenge",
 	[XTCP_MIB_ACKSKIPPEDSEQ] = "ACKSkippedSeq",
 	[XTCP_MIB_ACKSKIPPEDTIMEWAIT] = "ACKSkippedTimeWait",
+	[XTCP_MIB_WINPROBE] = "WinProbe",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

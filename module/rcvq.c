@@ -178,6 +178,7 @@ enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	u32 right = xs->rcv_nxt + xtcp_rcv_window_left(xs);
 	u32 data_end = cb->seq + skb->len;
 
+	xtcp_assert_locked(sk);
 	if (!skb->len || xtcp_seq_after(cb->seq, xs->rcv_nxt) ||
 	    !xtcp_seq_after(data_end, xs->rcv_nxt))
 		return XTCP_RCV_OLD;

@@ -32,6 +32,7 @@ void xtcp_set_state(struct sock *sk, int state)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	int old = sk->sk_state;
 
+	xtcp_assert_locked(sk);
 	if (old == state)
 		return;
 	if (old == TCP_TIME_WAIT)
@@ -96,6 +97,7 @@ void xtcp_destroy_orphan(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_assert_locked(sk);
 	WARN_ON_ONCE(sk->sk_state != TCP_CLOSE);
 	if (xs->listener)
 		xtcp_child_unlink(sk);
@@ -142,6 +144,7 @@ void xtcp_orphan_wait(struct sock *sk)
  */
 void xtcp_done(struct sock *sk)
 {
+	xtcp_assert_locked(sk);
 	xtcp_set_state(sk, TCP_CLOSE);
 	xtcp_clear_timers(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);

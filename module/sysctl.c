@@ -73,6 +73,12 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &xtcp_tw_reuse_max,
 	},
+	[XTCP_SYSCTL_RFC1337] = {
+		.procname = "rfc1337",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
 	[XTCP_SYSCTL_INVALID_RATELIMIT] = {
 		.procname = "invalid_ratelimit",
 		.maxlen = sizeof(int),
@@ -85,13 +91,8 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.mode = 0644,
 		.proc_handler = proc_dointvec,
 	},
-	[XTCP_SYSCTL_RFC1337] = {
-		.procname = "rfc1337",
-		.maxlen = sizeof(u8),
-		.mode = 0644,
-		.proc_handler = proc_dou8vec_minmax,
-	},
-	{ }	/* sentinel, for kernels before 6.6 */
+	/* Kernels before 6.6 stop at this empty entry. */
+	[XTCP_SYSCTL_COUNT] = { }
 };
 
 /*

@@ -57,6 +57,7 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_assert_locked(sk);
 	xs->timer_due[which] = when;
 	xs->timers_armed |= BIT(which);
 	sk_reset_timer(sk, xtcp_timer_of(sk, which), when);
@@ -186,6 +187,7 @@ static void xtcp_probe_timeout(struct sock *sk)
 		return;
 	}
 	xtcp_send_probe(sk);
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_WINPROBE);
 	xs->probes_out++;
 	xtcp_backoff_rtx(sk);
 }

@@ -103,6 +103,7 @@
  *	the rate limit (TcpExt TCPACKSkippedSeq).
  * @XTCP_MIB_ACKSKIPPEDTIMEWAIT: TIME_WAIT ACKs not sent, by the rate limit
  *	(TcpExt TCPACKSkippedTimeWait).
+ * @XTCP_MIB_WINPROBE: zero-window probes sent (TcpExt TCPWinProbe).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -139,6 +140,7 @@ enum xtcp_mib {
 	XTCP_MIB_ACKSKIPPEDCHALLENGE,
 	XTCP_MIB_ACKSKIPPEDSEQ,
 	XTCP_MIB_ACKSKIPPEDTIMEWAIT,
+	XTCP_MIB_WINPROBE,
 	XTCP_MIB_MAX,
 };
 
@@ -442,6 +444,15 @@ static inline const struct xtcp_af_ops *xtcp_af(const struct sock *sk)
 static inline void xtcp_clear_ip_cb(struct sk_buff *skb)
 {
 	memset(skb->cb, 0, sizeof(union xtcp_ip_cb));
+}
+
+/*
+ * The socket lock is held: owned by a process (lock_sock()) or spin-locked
+ * in softirq (bh_lock_sock()). Checked by lockdep on the debug kernel.
+ */
+static inline void xtcp_assert_locked(const struct sock *sk)
+{
+	sock_owned_by_me(sk);
 }
 
 /* main.c */

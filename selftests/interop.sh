@@ -21,6 +21,17 @@
 #  4 native client -> xtcp server, xtcp closes first
 #  5 the capture on the xtcp side shows only protocol-253 segments in both
 #    directions, and no RST in these clean closes
+#  6 a passive close with xtcp's bare ACKs delayed 20 ms on the path (a
+#    "delay lane" in R: tc sends pure ACKs through a veth pair with netem),
+#    so a bare ACK of the peer's FIN would arrive after xtcp's own FIN:
+#    the native peer's TIME_WAIT then answers the late ACK, xtcp (closed)
+#    owes a RST for that, and the RST ends the TIME_WAIT early. xtcp holds
+#    the ACK of a FIN back (Linux's pingpong), so its FIN carries it; the
+#    native side must keep its TIME_WAIT and no RST may leave xtcp. This is
+#    the reordering that a busy host produced by chance (per-CPU backlogs).
+#    The native server waits 0.3 s before its FIN, so that the bare ACKs of
+#    the data are long through the lane by then: any bare ACK sent just
+#    before a FIN is exposed like this, Linux's own included.
 #
 # Why not rewrite on B's own veth (egress 6 -> 253): kernel TCP always
 # builds GSO skbs (sk_setup_caps() forces NETIF_F_GSO for TCP sockets, even
@@ -88,6 +99,62 @@ translator_port() {
 	fi
 	nsx "$NS_R" tc filter add dev "$1" ingress prio 2 u32 match u32 0 0 \
 		action mirred egress redirect dev "$2"
+}
+
+# delay_lane_on MS: pure ACKs from A (flag byte 0x10 exactly: xtcp's and
+# TCP's bare ACKs, never data, which carries PSH or arrives in-window
+# anyway) take a detour through a veth pair in R with netem delay MS on
+# its way to B; everything else goes straight on, rewritten as before.
+DEV_L1=xdlya
+DEV_L2=xdlyb
+delay_lane_on() {
+	local rw=()
+	[[ $PROTO != 6 ]] && rw=(action pedit ex munge ip protocol set 6 pipe action csum ip pipe)
+	nsx "$NS_R" ip link add "$DEV_L1" type veth peer name "$DEV_L2" &&
+	nsx "$NS_R" ip link set "$DEV_L1" up && nsx "$NS_R" ip link set "$DEV_L2" up &&
+	nsx "$NS_R" tc qdisc add dev "$DEV_L1" root netem delay "${1}ms" &&
+	nsx "$NS_R" tc qdisc add dev "$DEV_L2" clsact &&
+	nsx "$NS_R" tc filter add dev "$DEV_L2" ingress prio 1 u32 match u32 0 0 \
+		action mirred egress redirect dev "$DEV_RB" &&
+	nsx "$NS_R" tc filter del dev "$DEV_RA" ingress &&
+	nsx "$NS_R" tc filter add dev "$DEV_RA" ingress protocol ip prio 1 u32 \
+		match ip protocol "$PROTO" 0xff match u8 0x10 0xff at 33 \
+		"${rw[@]}" action mirred egress redirect dev "$DEV_L1" &&
+	if [[ $PROTO != 6 ]]; then
+		nsx "$NS_R" tc filter add dev "$DEV_RA" ingress protocol ip prio 2 u32 \
+			match ip protocol "$PROTO" 0xff "${rw[@]}" \
+			action mirred egress redirect dev "$DEV_RB"
+	fi &&
+	nsx "$NS_R" tc filter add dev "$DEV_RA" ingress prio 3 u32 match u32 0 0 \
+		action mirred egress redirect dev "$DEV_RB"
+}
+
+# reorder_case: three passive closes by xtcp behind a native first closer,
+# 1 KB each way, with the delay lane on; each native socket must be in
+# TIME_WAIT afterwards and the capture on A must hold no RST.
+reorder_case() {
+	local i port cport ok=1 n_rst
+	cap_start reorder "$NS_A" "$DEV_A" ip || ktap_diag "tcpdump did not start"
+	for i in 1 2 3; do
+		port=$((5610 + i))
+		bg "ro$i-srv" "$NS_B" "$TOOL" server -p "$NATIVE" -l "$ADDR_B" -P "$port" \
+			--send 1K --seed 3 --expect 1K --close-first --hold 0.3 --timeout 30
+		PROC_SOCKS=$NPROC wait_listen "$NS_B" "$ADDR_B" "$port" || ok=0
+		bg "ro$i-cli" "$NS_A" "$TOOL" client -p "$PROTO" -a "$ADDR_B" -P "$port" \
+			--send 1K --seed 4 --timeout 30
+		bg_wait "ro$i-cli" 40 && bg_wait "ro$i-srv" 40 || { ok=0; bg_diag "ro$i-cli" "ro$i-srv"; }
+		cport=$(conn_port "ro$i-cli")
+		if ! st_in n "$NS_B" "$ADDR_B" "$port" "$ADDR_A" "$cport" 06; then
+			ok=0
+			ktap_diag "connection $i: no TIME_WAIT left on the native side"
+		fi
+	done
+	cap_stop reorder
+	n_rst=$(tcpdump -r "$TMPD/reorder.pcap" -n "src host $ADDR_A and $RST_F" 2>/dev/null | wc -l)
+	ktap_diag "delayed bare ACKs: $n_rst RST from the xtcp side"
+	[[ $n_rst -eq 0 ]] || { ok=0; cap_decode reorder | tail -n 24 | sed 's/^/# pkt /'; }
+	if [[ $ok == 1 ]]; then ktap_ok passive-close-acks-delayed-peer-keeps-time-wait
+	else ktap_fail passive-close-acks-delayed-peer-keeps-time-wait; fi
 }
 
 # translator_on: R joins A and B, rewriting 6 <-> PROTO in between
@@ -158,7 +225,7 @@ interop_case() {
 
 topo_init
 require_cmd tc tcpdump
-ktap_plan 5
+ktap_plan 6
 topo_translator || ktap_skip_all "cannot create the netns/veth topology"
 translator_on || ktap_skip_all "tc clsact/u32/pedit/csum/mirred unavailable"
 if [[ $PROTO == 6 ]]; then
@@ -201,6 +268,12 @@ else
 	tcpdump -r "$TMPD/interop.pcap" -w "$TMPD/interop-bad.pcap" \
 		"not ip proto $PROTO or $RST_F" 2>/dev/null
 	cap_decode interop-bad | head -n 20 | sed 's/^/# pkt /'
+fi
+
+if delay_lane_on 20; then
+	reorder_case
+else
+	ktap_fail passive-close-acks-delayed-peer-keeps-time-wait "cannot build the delay lane"
 fi
 
 ktap_finish

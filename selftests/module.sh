@@ -9,7 +9,11 @@
 #    in TIME_WAIT) rmmod succeeds and socket(AF_INET, SOCK_STREAM, 253)
 #    then fails (xtcp_tool exit 18)
 #  4-6 three insmod / connect + 64 KB each way / linger0 close / rmmod cycles
-#  7 final state restored (module loaded again if it was loaded at start)
+#  7 protocol= outside 1..255 or 6 (TCP's) is refused: insmod fails and
+#    nothing is registered (inet_protos[] has 256 slots: 256 and above
+#    used to pass and index past it); 254, the other RFC 3692 number,
+#    works and serves a connection on protocol 254
+#  8 final state restored (module loaded again if it was loaded at start)
 #    and it serves a connection
 # Env: XTCP_KO (default: the module the VM loaded, XTCP_MODULE, else
 # module/xtcp.ko under the repo), XTCP_KO_PARAMS.
@@ -82,7 +86,7 @@ if [[ $WAS_LOADED == 0 ]]; then
 fi
 topo_init
 on_cleanup restore_module
-ktap_plan 7
+ktap_plan 8
 ktap_diag "module $MOD from $KO (loaded at start: $WAS_LOADED)"
 
 # --- 1: metadata ---
@@ -145,7 +149,33 @@ for cycle in 1 2 3; do
 	ktap_check "cycle-$cycle-insmod-connect-rmmod" test $ok = 1
 done
 
-# --- 7: back to the starting state ---
+# --- 7: the protocol parameter ---
+ok=1
+loaded && { wait_for 15 do_rmmod || ok=0; }
+for bad in 0 -1 6 256 263 300; do
+	if insmod "$KO" protocol=$bad 2>/dev/null; then
+		ok=0; ktap_diag "insmod protocol=$bad succeeded"
+		wait_for 15 do_rmmod
+	elif loaded; then
+		ok=0; ktap_diag "protocol=$bad: module loaded although insmod failed"
+	fi
+done
+if insmod "$KO" protocol=254; then
+	ns_new NS_P p || ok=0
+	bg p254-srv "$NS_P" "$TOOL" server -p 254 -l 127.0.0.1 -P $PORT --send 1K --seed 5 \
+		--expect 1K --close-first --linger0 --timeout 20
+	PROC_SOCKS=/proc/net/xtcp wait_listen "$NS_P" 127.0.0.1 $PORT || ok=0
+	bg p254-cli "$NS_P" "$TOOL" client -p 254 -a 127.0.0.1 -P $PORT --send 1K --seed 6 \
+		--expect 1K --close-first --linger0 --timeout 20
+	bg_wait p254-cli 30 && bg_wait p254-srv 30 || { ok=0; bg_diag p254-cli p254-srv; }
+	ip netns del "$NS_P" 2>/dev/null
+	wait_for 15 do_rmmod || { ok=0; ktap_diag "rmmod after protocol=254 failed"; }
+else
+	ok=0; ktap_diag "insmod protocol=254 failed"
+fi
+ktap_check "protocol-parameter-range" test $ok = 1
+
+# --- 8: back to the starting state ---
 ok=1
 restore_module || { ok=0; ktap_diag "could not restore the module"; }
 if [[ $WAS_LOADED == 1 ]]; then

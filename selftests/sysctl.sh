@@ -24,6 +24,8 @@ SYSCTLS=(
 	"max_tw_buckets|abc 2147483648 1x|0 2147483647|4096"
 	"tw_reuse|3 -1 abc|0 2|1"
 	"rfc1337|256 -1 abc|0 255|1"
+	"invalid_ratelimit|abc 1x|0 2000000|100"
+	"challenge_ack_limit|abc 2147483648 1x|0 2147483647|100"
 )
 
 # sys_get NS NAME ("-" = init_net)

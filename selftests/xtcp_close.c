@@ -354,4 +354,100 @@ TEST(linger_timeout_graceful)
 		  xtcp_wait_proc_state(cp, sp, ST_TIME_WAIT, XTCP_WAIT_MS));
 }
 
+static int write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(val, f) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : ret;
+}
+
+static long long win_probes(void)
+{
+	if (xtcp_is_native_tcp())
+		return mib_stat("/proc/net/netstat", "TcpExt:", "TCPWinProbe");
+	return xtcp_stat("WinProbe");
+}
+
+/*
+ * RFC 9293 §3.8.6.1 (MUST-26): a sender must keep probing a zero window
+ * as long as the receiver answers; only unanswered probes count towards
+ * giving up. An orphan with data behind a shut window and orphan_retries
+ * = 2 (two unanswered probes allowed) must survive many answered probes,
+ * then deliver all its data and its FIN once the reader reads. xtcp used
+ * to count every probe and reset only on new data acknowledged: it gave
+ * up (RST) after the second.
+ */
+TEST(zero_window_probes_answered_keep_orphan)
+{
+	static char chunk[65536], sink[65536];
+	int lfd, port, c, s, rcvbuf = 4096, tr = -1, i, st;
+	long long probes0, total = 0, got = 0;
+	uint16_t cport, sport;
+
+	ASSERT_EQ(0, xtcp_new_netns());
+	ASSERT_EQ(0, write_file(xtcp_is_native_tcp() ?
+				"/proc/sys/net/ipv4/tcp_orphan_retries" :
+				"/proc/sys/net/xtcp/orphan_retries", "2"));
+	lfd = xtcp_listener(&port);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	c = xtcp_socket();
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, xtcp_connect_port(c, port));
+	s = xtcp_accept(lfd);
+	ASSERT_LE(0, s);
+	cport = xtcp_local_port(c);
+	sport = xtcp_local_port(s);
+
+	/* Fill the receiver's window and the sender's buffer. */
+	ASSERT_EQ(0, xtcp_set_nonblock(c, true));
+	for (;;) {
+		ssize_t r = send(c, chunk, sizeof(chunk), MSG_NOSIGNAL);
+
+		if (r < 0) {
+			ASSERT_EQ(EAGAIN, errno);
+			break;
+		}
+		total += r;
+	}
+	/* The window is shut once the sender probes (timer 4). */
+	for (i = 0; i < 1000 && tr != 4; i++) {
+		tr = xtcp_proc_timer(cport, sport);
+		usleep(10000);
+	}
+	ASSERT_EQ(4, tr) TH_LOG("no zero-window probe timer");
+	probes0 = win_probes();
+	close(c);
+
+	/* Many probes, each answered: the orphan stays. */
+	for (i = 0; i < 3000 && win_probes() < probes0 + 5; i++) {
+		st = xtcp_proc_state(cport, sport, NULL);
+		ASSERT_EQ(ST_FIN_WAIT1, st) TH_LOG("orphan gone after %lld probes",
+						   win_probes() - probes0);
+		usleep(10000);
+	}
+	ASSERT_LE(probes0 + 5, win_probes());
+	EXPECT_EQ(ST_FIN_WAIT1, xtcp_proc_state(cport, sport, NULL));
+
+	/* The reader reads: all the data, then EOF, no reset. */
+	ASSERT_EQ(0, xtcp_set_timeouts(s, 30000));
+	for (;;) {
+		ssize_t r = recv(s, sink, sizeof(sink), 0);
+
+		ASSERT_LE(0, r) TH_LOG("recv: %s after %lld of %lld bytes",
+				       strerror(errno), got, total);
+		if (!r)
+			break;
+		got += r;
+	}
+	EXPECT_EQ(total, got);
+	close(s);
+	close(lfd);
+}
+
 TEST_HARNESS_MAIN

@@ -374,6 +374,39 @@ static inline int xtcp_proc_state(uint16_t lport, uint16_t rport,
 	return st;
 }
 
+/*
+ * The "tr" field (which timer runs: 0 none, 1 retransmit, 2 another one,
+ * 4 zero-window probe) of the loopback pair's line; -1 if there is none.
+ */
+static inline int xtcp_proc_timer(uint16_t lport, uint16_t rport)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+	char want_l[16], want_r[16], line[512];
+	int tr = -1;
+	FILE *f;
+
+	snprintf(want_l, sizeof(want_l), "%08X:%04X", lo, lport);
+	snprintf(want_r, sizeof(want_r), "%08X:%04X", lo, rport);
+	f = fopen(xtcp_proc_sockets(), "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char l[64], r[64];
+		unsigned int t;
+
+		/* sl local rem st tx:rx tr:when */
+		if (sscanf(line, " %*[0-9]: %63s %63s %*x %*s %x:", l, r,
+			   &t) != 3)
+			continue;
+		if (!strcmp(l, want_l) && !strcmp(r, want_r)) {
+			tr = t;
+			break;
+		}
+	}
+	fclose(f);
+	return tr;
+}
+
 /* Poll the proc table until the pair reaches @state or @ms pass. */
 static inline int xtcp_wait_proc_state(uint16_t lport, uint16_t rport,
 				       int state, int ms)

@@ -251,6 +251,46 @@ TEST(dontwait_empty)
 	close(s);
 }
 
+/*
+ * A write whose buffer faults before a single byte is copied fails with
+ * EFAULT and leaves nothing behind: no empty segment on the write queue
+ * (which the retransmission timer would resend, unanswerable, until the
+ * connection timed out), no timer, and the connection works on.
+ */
+TEST(write_efault_queues_nothing)
+{
+	void *volatile nowhere = NULL;
+	int c, s, n = -1, i, tr = -1;
+	char buf[4];
+
+	ASSERT_EQ(0, xtcp_pair(&c, &s));
+	ASSERT_EQ(0, xtcp_set_timeouts(s, XTCP_WAIT_MS));
+	ASSERT_EQ(2, send(c, "hi", 2, 0));
+	ASSERT_EQ(2, xtcp_read_all(s, buf, 2));
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &n));
+		tr = xtcp_proc_timer(xtcp_local_port(c), xtcp_local_port(s));
+		if (!n && !tr)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(0, n);
+	ASSERT_EQ(0, tr) TH_LOG("a timer runs on an idle connection");
+
+	EXPECT_EQ(-1, write(c, nowhere, 1));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, xtcp_proc_timer(xtcp_local_port(c), xtcp_local_port(s)))
+		TH_LOG("something was queued to send");
+
+	ASSERT_EQ(2, send(c, "ok", 2, 0));
+	ASSERT_EQ(2, xtcp_read_all(s, buf, 2));
+	EXPECT_EQ(0, memcmp(buf, "ok", 2));
+	close(c);
+	close(s);
+}
+
 TEST(read_zero_after_peer_close)
 {
 	char buf[16];

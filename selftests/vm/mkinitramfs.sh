@@ -23,11 +23,11 @@ MODSRC=$KD/lib/modules/$KVER
 
 # Modules loaded at boot (skipped when built in or absent).
 LOAD_MODULES=(virtio_pci 9pnet_virtio 9p veth sch_netem sch_ingress cls_u32
-	act_pedit act_csum)
+	act_pedit act_csum tun)
 read -ra extra <<<"${XTCP_VM_MODULES:-}"
 LOAD_MODULES+=("${extra[@]}")
 # Extra modules included for on-demand use (modprobe / kernel autoload).
-EXTRA_MODULES=(dummy ifb tun macvlan bridge sch_tbf sch_prio sch_htb sch_fq
+EXTRA_MODULES=(dummy ifb macvlan bridge sch_tbf sch_prio sch_htb sch_fq
 	sch_fq_codel sch_pfifo_fast cls_matchall cls_flower cls_basic cls_fw
 	act_mirred act_gact act_skbedit inet_diag tcp_diag udp_diag raw_diag
 	virtio_rng virtio_console)

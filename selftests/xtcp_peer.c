@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp_peer.c - what a peer can and cannot make xtcp do, with the peer
+ * played by the test through a TUN device (xtcp_tun.h): nothing else on
+ * the machine answers for it, so it can misbehave at will.
+ *
+ * Covered:
+ *  - one-byte segments into an unread socket: the receive queue stays
+ *    within the receive buffer, and what was taken reads back intact;
+ *  - an MSS option of 1 on the SYN: the listener's child still sends
+ *    segments of Linux's tcp_min_snd_mss (48 bytes), not one byte each
+ *    (the CVE-2019-11479 pattern);
+ *  - ICMP errors must quote a sequence number in flight (RFC 5927 §4.1):
+ *    a port unreachable with any other does not fail a connect, nor does
+ *    a fragmentation-needed shrink the MSS; with the right one, the
+ *    connect fails and the path MTU is followed (RFC 1191), the too-big
+ *    segment sent again in pieces that fit;
+ *  - a socket filter (SO_ATTACH_FILTER) that drops everything keeps the
+ *    peer's data from the socket, counted; once detached the data comes.
+ *
+ * Every test runs in its own network namespace. With XTCP_PROTO=6 the
+ * same peer talks to the kernel's TCP, whose behaviour is the reference.
+ */
+#include <linux/filter.h>
+#include <netinet/ip_icmp.h>
+
+#include "kselftest_harness.h"
+#include "xtcp_common.h"
+#include "xtcp_tun.h"
+
+#define PEER_LPORT	7100
+
+#ifndef SK_MEMINFO_VARS
+#define SK_MEMINFO_RMEM_ALLOC	0
+#define SK_MEMINFO_RCVBUF	1
+#define SK_MEMINFO_VARS		9
+#endif
+
+/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6; -1: none. */
+static long long peer_stat(const char *xtcp, const char *tcpext)
+{
+	if (!xtcp_is_native_tcp())
+		return xtcp_stat(xtcp);
+	return tcpext ? mib_stat("/proc/net/netstat", "TcpExt:", tcpext) : -1;
+}
+
+FIXTURE(peer) {
+	struct tun_peer t;
+	struct tun_conn c;
+	int lfd, s;
+};
+
+FIXTURE_SETUP(peer)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(PEER_LPORT) };
+	int one = 1;
+
+	self->t.fd = self->lfd = self->s = -1;
+	ASSERT_EQ(0, xtcp_new_netns());
+	if (tun_open(&self->t))
+		SKIP(return, "no TUN device: %s", strerror(errno));
+	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
+	self->lfd = xtcp_socket();
+	ASSERT_LE(0, self->lfd);
+	setsockopt(self->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(self->lfd, 8));
+}
+
+FIXTURE_TEARDOWN(peer)
+{
+	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
+
+	/*
+	 * A RST, not a FIN the peer would never answer: no orphan may be left
+	 * retransmitting into a namespace that is going away.
+	 */
+	if (self->s >= 0) {
+		setsockopt(self->s, SOL_SOCKET, SO_LINGER, &abort_now,
+			   sizeof(abort_now));
+		close(self->s);
+	}
+	if (self->lfd >= 0)
+		close(self->lfd);
+	tun_close(&self->t);
+}
+
+/* The peer connects with MSS @mss; self->s is the accepted socket. */
+static int peer_established(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(peer) *self, uint16_t mss)
+{
+	if (tun_connect(&self->t, &self->c, PEER_LPORT, mss)) {
+		TH_LOG("handshake with the TUN peer failed");
+		return -1;
+	}
+	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
+	self->s = accept(self->lfd, NULL, NULL);
+	if (self->s < 0) {
+		TH_LOG("accept: %s", strerror(errno));
+		return -1;
+	}
+	return xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
+}
+
+/* Read what the stack sent the peer until quiet; the highest ACK seen. */
+static uint32_t peer_last_ack(struct tun_peer *t, uint32_t ack, int quiet_ms)
+{
+	struct tun_seg s;
+
+	while (tun_recv(t, &s, xtcp_now_ms() + quiet_ms) > 0)
+		if ((s.flags & TF_ACK) && (int32_t)(s.ack - ack) > 0)
+			ack = s.ack;
+	return ack;
+}
+
+/*
+ * A peer sends one byte per segment, in order and inside the window, to a
+ * socket nobody reads. Each costs a whole sk_buff: before the receive
+ * path compared memory with the buffer, 16K of them pinned some 15 MiB.
+ * Now the queue is compacted or the excess dropped (RcvQDrop), and the
+ * socket's receive memory stays within its buffer (plus at most one
+ * segment, which TCP also allows). What was acknowledged reads back.
+ */
+TEST_F(peer, one_byte_segments_bounded)
+{
+	uint32_t meminfo[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(meminfo);
+	uint32_t start, n, i, acked, got;
+	static unsigned char buf[65536];
+	long long drops0, drops1;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	drops0 = peer_stat("RcvQDrop", "TCPRcvQDrop");
+	start = self->c.snd_nxt;
+	acked = start;
+	n = self->c.wnd < 16384 ? self->c.wnd : 16384;
+	ASSERT_LT(1000, n) TH_LOG("window only %u", self->c.wnd);
+	for (i = 0; i < n; i++) {
+		unsigned char b = xtcp_pattern(i, 7);
+		struct tun_seg s = { .sport = self->c.pport,
+				     .dport = PEER_LPORT, .seq = start + i,
+				     .ack = self->c.rcv_nxt, .flags = TF_ACK,
+				     .win = 65535, .data = &b, .len = 1 };
+
+		ASSERT_EQ(0, tun_send(&self->t, &s));
+		if (i % 128 == 127)	/* keep the TUN's queue of ACKs short */
+			acked = peer_last_ack(&self->t, acked, 1);
+	}
+	acked = peer_last_ack(&self->t, acked, 300) - start;
+	ASSERT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_MEMINFO, meminfo,
+				&len));
+	TH_LOG("%u one-byte segments, %u acked; rmem %u of rcvbuf %u",
+	       n, acked, meminfo[SK_MEMINFO_RMEM_ALLOC],
+	       meminfo[SK_MEMINFO_RCVBUF]);
+	EXPECT_GE(meminfo[SK_MEMINFO_RCVBUF] + 16384,
+		  meminfo[SK_MEMINFO_RMEM_ALLOC]);
+	drops1 = peer_stat("RcvQDrop", "TCPRcvQDrop");
+	if (acked < n && drops0 >= 0)
+		EXPECT_LT(drops0, drops1) TH_LOG("bytes refused, not counted");
+	/* What was acknowledged is there, in order. */
+	ASSERT_LT(0, acked);
+	ASSERT_EQ(0, xtcp_set_nonblock(self->s, true));
+	got = 0;
+	while (got < acked) {
+		ssize_t r = recv(self->s, buf + got, sizeof(buf) - got, 0);
+
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	/* ACKs seen on the TUN are a lower bound: its queue may drop some */
+	EXPECT_LE(acked, got);
+	EXPECT_GE(n, got);
+	EXPECT_EQ(-1, xtcp_check(buf, got, 0, 7));
+}
+
+/*
+ * RFC 9293 §3.7.1 lets the peer ask for tiny segments, but an MSS of 1
+ * would make us send one byte per segment: 40 bytes of header for each
+ * byte of data. Linux never goes below tcp_min_snd_mss (48); neither does
+ * xtcp, on the passive side too (its copy of the SYN code had lost the
+ * clamp the active side applies).
+ */
+TEST_F(peer, syn_mss_1_clamped)
+{
+	unsigned char data[500];
+	uint32_t base, off, seen = 0;
+	struct tun_seg s;
+	int segs = 0;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1));
+	base = self->c.rcv_nxt;
+	xtcp_fill(data, sizeof(data), 0, 3);
+	ASSERT_EQ((ssize_t)sizeof(data), send(self->s, data, sizeof(data), 0));
+	while (seen < sizeof(data) &&
+	       tun_recv(&self->t, &s, xtcp_now_ms() + XTCP_WAIT_MS) > 0) {
+		if (!s.len)
+			continue;
+		off = s.seq - base;
+		segs++;
+		EXPECT_GE(48, s.len) TH_LOG("segment %d: %u bytes", segs, s.len);
+		if (off + s.len < sizeof(data))
+			EXPECT_EQ(48, s.len) TH_LOG("segment %d at %u: %u bytes",
+						    segs, off, s.len);
+		if (off + s.len > seen)
+			seen = off + s.len;
+		s = (struct tun_seg){ .sport = self->c.pport,
+				      .dport = PEER_LPORT,
+				      .seq = self->c.snd_nxt,
+				      .ack = base + seen, .flags = TF_ACK,
+				      .win = 65535 };
+		ASSERT_EQ(0, tun_send(&self->t, &s));
+	}
+	EXPECT_EQ(sizeof(data), seen);
+	TH_LOG("%d segments for %zu bytes", segs, sizeof(data));
+}
+
+/*
+ * An ICMP destination unreachable from the peer's address, quoting the
+ * first 8 bytes of one of our segments to it with sequence number @seq.
+ */
+static int peer_icmp(struct tun_peer *t, uint8_t code, uint16_t mtu,
+		     uint16_t lport, uint16_t pport, uint32_t seq)
+{
+	uint8_t msg[8 + 20 + 8];
+	uint8_t *ip = msg + 8, *th = msg + 28;
+
+	memset(msg, 0, sizeof(msg));
+	msg[0] = ICMP_DEST_UNREACH;
+	msg[1] = code;
+	tun_put16(msg + 6, mtu);
+	ip[0] = 0x45;
+	tun_put16(ip + 2, 1500);
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = xtcp_proto();
+	memcpy(ip + 12, &t->local, 4);
+	memcpy(ip + 16, &t->peer, 4);
+	tun_put16(ip + 10, tun_fold(tun_sum(0, ip, 20)));
+	tun_put16(th, lport);
+	tun_put16(th + 2, pport);
+	tun_put32(th + 4, seq);
+	tun_put16(msg + 2, tun_fold(tun_sum(0, msg, sizeof(msg))));
+	return tun_write_ip(t, IPPROTO_ICMP, msg, sizeof(msg));
+}
+
+static bool oow_icmps_above(long long before)
+{
+	return peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps") > before;
+}
+
+static bool wait_oow_icmp(long long before)
+{
+	long long end = xtcp_now_ms() + XTCP_WAIT_MS;
+
+	while (!oow_icmps_above(before) && xtcp_now_ms() < end)
+		usleep(10000);
+	return oow_icmps_above(before);
+}
+
+/*
+ * RFC 5927 §4.1 / tcp_v4_err(): a blind attacker who knows the 4-tuple
+ * could otherwise abort any connection attempt with one ICMP message.
+ */
+TEST_F(peer, icmp_unreach_needs_seq_in_flight)
+{
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(80) };
+	long long oow;
+	struct tun_seg syn;
+	uint16_t lport;
+	int c;
+
+	inet_pton(AF_INET, TUN_PEER, &dst.sin_addr);
+	c = xtcp_socket_flags(SOCK_NONBLOCK);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(-1, connect(c, (struct sockaddr *)&dst, sizeof(dst)));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(1, tun_wait(&self->t, TF_SYN, &syn, XTCP_WAIT_MS));
+	lport = syn.sport;
+	oow = peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
+	/* Port unreachable: fatal in SYN_SENT, if believed. */
+	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_PORT_UNREACH, 0, lport, 80,
+			       syn.seq + 100000));
+	if (oow >= 0)
+		EXPECT_TRUE(wait_oow_icmp(oow));
+	EXPECT_EQ(0, xtcp_sock_error(c));
+	EXPECT_EQ(0, xtcp_poll1(c, POLLOUT, 0) & (POLLOUT | POLLERR));
+	/* Quoting the SYN itself it is believed. */
+	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_PORT_UNREACH, 0, lport, 80,
+			       syn.seq));
+	EXPECT_NE(0, xtcp_poll1(c, POLLOUT, XTCP_WAIT_MS) &
+		  (POLLOUT | POLLERR));
+	EXPECT_EQ(ECONNREFUSED, xtcp_sock_error(c));
+	close(c);
+}
+
+/*
+ * RFC 1191: a router that cannot forward a segment without fragmenting
+ * it says so with the MTU it can. A segment too big for 1000 bytes goes
+ * out, the peer (playing the router) drops it and reports; the sender must
+ * send it again in pieces of at most 1000 - 40 bytes and keep that MSS.
+ * The same report quoting a sequence number not in flight changes nothing.
+ */
+TEST_F(peer, frag_needed_lowers_mss)
+{
+	unsigned char data[2800];
+	uint32_t base, seen = 0;
+	struct tun_seg s;
+	long long oow;
+	int maxseg = 0;
+	socklen_t len = sizeof(maxseg);
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	base = self->c.rcv_nxt;
+	xtcp_fill(data, sizeof(data), 0, 5);
+	ASSERT_EQ(1400, send(self->s, data, 1400, 0));
+	ASSERT_EQ(1, tun_recv(&self->t, &s, xtcp_now_ms() + XTCP_WAIT_MS));
+	ASSERT_EQ(1400, s.len);
+	ASSERT_EQ(base, s.seq);
+
+	oow = peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
+	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_FRAG_NEEDED, 1000, PEER_LPORT,
+			       self->c.pport, base + 50000));
+	if (oow >= 0)
+		EXPECT_TRUE(wait_oow_icmp(oow));
+	ASSERT_EQ(0, getsockopt(self->s, IPPROTO_TCP, TCP_MAXSEG, &maxseg,
+				&len));
+	EXPECT_EQ(1460, maxseg) TH_LOG("MSS changed by a forged ICMP");
+
+	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_FRAG_NEEDED, 1000, PEER_LPORT,
+			       self->c.pport, base));
+	/* The 1400 bytes again, in pieces of at most 960, then more data. */
+	ASSERT_EQ(1400, send(self->s, data + 1400, 1400, 0));
+	while (seen < sizeof(data) &&
+	       tun_recv(&self->t, &s, xtcp_now_ms() + XTCP_WAIT_MS) > 0) {
+		if (!s.len)
+			continue;
+		EXPECT_GE(960, s.len) TH_LOG("segment of %u bytes at %u",
+					     s.len, s.seq - base);
+		if (s.seq - base + s.len > seen)
+			seen = s.seq - base + s.len;
+		/* acknowledge, so the rest may come */
+		s = (struct tun_seg){ .sport = self->c.pport,
+				      .dport = PEER_LPORT,
+				      .seq = self->c.snd_nxt,
+				      .ack = base + seen, .flags = TF_ACK,
+				      .win = 65535 };
+		ASSERT_EQ(0, tun_send(&self->t, &s));
+	}
+	EXPECT_EQ(sizeof(data), seen);
+	len = sizeof(maxseg);
+	ASSERT_EQ(0, getsockopt(self->s, IPPROTO_TCP, TCP_MAXSEG, &maxseg,
+				&len));
+	EXPECT_GE(960, maxseg);
+}
+
+/*
+ * A socket filter sees every segment for the socket (TCP runs
+ * sk_filter_trim_cap() on them, and the LSM hook with it): drop-all keeps
+ * the peer's data out, and nothing acknowledges it. Detached, the peer's
+ * next copy of the same bytes gets through.
+ */
+TEST_F(peer, socket_filter_drops)
+{
+	struct sock_filter drop_all[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { .len = 1, .filter = drop_all };
+	struct tun_seg s, seg;
+	long long drops = -1;
+	char buf[16];
+	int dummy = 0;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+				sizeof(prog)));
+	if (!xtcp_is_native_tcp())
+		drops = xtcp_stat("FilterDrop");
+	seg = (struct tun_seg){ .sport = self->c.pport, .dport = PEER_LPORT,
+				.seq = self->c.snd_nxt, .ack = self->c.rcv_nxt,
+				.flags = TF_ACK | TF_PSH, .win = 65535,
+				.data = "filtered", .len = 8 };
+	ASSERT_EQ(0, tun_send(&self->t, &seg));
+	if (drops >= 0) {
+		long long end = xtcp_now_ms() + XTCP_WAIT_MS;
+
+		while (xtcp_stat("FilterDrop") <= drops && xtcp_now_ms() < end)
+			usleep(10000);
+		EXPECT_EQ(drops + 1, xtcp_stat("FilterDrop"));
+	}
+	/* Nothing acknowledged the bytes; the socket has nothing to read. */
+	while (tun_recv(&self->t, &s, xtcp_now_ms() + 200) > 0)
+		EXPECT_NE(self->c.snd_nxt + 8, s.ack);
+	EXPECT_EQ(-1, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_DETACH_FILTER, &dummy,
+				sizeof(dummy)));
+	ASSERT_EQ(0, tun_send(&self->t, &seg));
+	ASSERT_EQ(8, xtcp_read_all(self->s, buf, 8));
+	EXPECT_EQ(0, memcmp(buf, "filtered", 8));
+}
+
+TEST_HARNESS_MAIN
