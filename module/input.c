@@ -196,7 +196,6 @@ static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
 		xtcp_send_ack(sk);
 }
 
-
 /* Our FIN is acknowledged once nothing, the FIN included, is outstanding. */
 static bool xtcp_fin_acked(const struct sock *sk)
 {
