@@ -497,6 +497,17 @@ static struct sock *xtcp_accept(struct sock *sk, int flags, int *err,
 }
 #endif
 
+#ifdef XTCP_HAVE_RECVMSG_ADDR_LEN
+/* A stream socket has no source address to report. */
+static int xtcp_recvmsg_op(struct sock *sk, struct msghdr *msg, size_t len,
+			   int flags, int *addr_len)
+{
+	return xtcp_recvmsg(sk, msg, len, flags);
+}
+#else
+#define xtcp_recvmsg_op xtcp_recvmsg
+#endif
+
 #ifdef XTCP_HAVE_IOCTL_KARG
 static int xtcp_ioctl(struct sock *sk, int cmd, int *karg)
 {
@@ -528,7 +539,7 @@ struct proto xtcp_prot = {
 	.setsockopt = xtcp_setsockopt,
 	.getsockopt = xtcp_getsockopt,
 	.sendmsg = xtcp_sendmsg,
-	.recvmsg = xtcp_recvmsg,
+	.recvmsg = xtcp_recvmsg_op,
 	.backlog_rcv = xtcp_backlog_rcv,
 	.release_cb = xtcp_release_cb,
 	.hash = xtcp_hash,
