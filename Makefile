@@ -7,7 +7,7 @@
 #   make demo         install what is needed, boot a VM with xtcp loaded and
 #                     show a handshake, a transfer and a close, decoded as TCP
 #   make check        the whole suite: unit tests, then the selftests in a VM
-#                     (KERNEL=6.1|6.12|debug|DIR, SUITE=all|smoke|c)
+#                     (KERNEL=6.1|6.12|6.12-rt|7|debug|DIR, SUITE=all|smoke|c)
 #   make unit         user-space unit tests and fuzz smoke of module/proto/
 #   make bench        xtcp vs the kernel's TCP in a VM, as ratios
 #   make checkpatch   kernel coding style and kernel-doc comments of module/
@@ -26,8 +26,9 @@ endif
 
 include selftests/vm/vm.mk
 
-# Headers of the VM kernel that "make check" boots.
-VM_KDIR = $(shell selftests/vm/get-kernel.sh --kdir $(KERNEL))
+# make -C with the headers of the VM kernel that "make check" boots (in
+# the build root they need, for 7: selftests/vm/kbuild-root.sh).
+VM_KMAKE = selftests/vm/kmake.sh $(KERNEL)
 # The module built for that kernel is kept apart from a host build.
 VM_KO := .cache/build/xtcp-$(subst /,_,$(KERNEL)).ko
 
@@ -52,11 +53,11 @@ check-build: deps
 	$(MAKE) -C selftests MAKEOVERRIDES=
 
 vm-module:	## the module for the VM kernel, as $(VM_KO)
-	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
-	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module modules
+	+$(VM_KMAKE) M=$(CURDIR)/module clean >/dev/null
+	+$(VM_KMAKE) M=$(CURDIR)/module modules
 	mkdir -p .cache/build
 	cp module/xtcp.ko $(VM_KO)
-	$(MAKE) -C $(VM_KDIR) M=$(CURDIR)/module clean >/dev/null
+	+$(VM_KMAKE) M=$(CURDIR)/module clean >/dev/null
 
 # On the KASAN/lockdep kernel (several times slower) the bulk transfers
 # move 1 MiB instead of 8-10: it is there to catch memory and locking

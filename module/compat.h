@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * compat.h - the kernel API differences between the kernels xtcp builds on
- * (Debian's 6.1 and 6.12, and newer). Every #if on the kernel version lives
+ * (Debian's 6.1, 6.12 and 7.x). Every #if on the kernel version lives
  * here; the rest of the module uses the xtcp_compat_* names.
  */
 #ifndef XTCP_COMPAT_H
@@ -25,6 +25,11 @@
  *                            (6.2)
  *  XTCP_HAVE_NET_PASSIVE     they also hold a passive netns reference
  *                            (6.12.y, 6.14)
+ *  XTCP_HAVE_SOCKADDR_UNSIZED  proto.connect() takes struct
+ *                            sockaddr_unsized (6.19)
+ *  XTCP_HAVE_RECVMSG_ADDR_LEN  proto.recvmsg() still has the int *addr_len
+ *                            argument (an old API: gone in 7.x)
+ *  XTCP_HAVE_SK_UID          sk_uid() replaces sock_i_uid() (about 6.17)
  */
 #ifdef XTCP_HAVE_SYSCTL_SZ
 #define xtcp_register_net_sysctl(net, path, table, count) \
@@ -32,6 +37,18 @@
 #else
 #define xtcp_register_net_sysctl(net, path, table, count) \
 	register_net_sysctl(net, path, table)
+#endif
+
+#ifdef XTCP_HAVE_SOCKADDR_UNSIZED
+#define xtcp_sockaddr sockaddr_unsized
+#else
+#define xtcp_sockaddr sockaddr
+#endif
+
+#ifdef XTCP_HAVE_SK_UID
+#define xtcp_sk_uid(sk) sk_uid(sk)
+#else
+#define xtcp_sk_uid(sk) sock_i_uid(sk)
 #endif
 
 /* 6.16 renamed from_timer() to timer_container_of(). */

@@ -50,7 +50,7 @@ static int xtcp_route_connect(struct sock *sk, __be32 daddr, __be16 dport)
  * Context: process, socket locked (inet_stream_connect()).
  * Return: 0 with the SYN on its way, or a negative errno.
  */
-int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);

@@ -94,16 +94,16 @@ static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
 		rx_queue = max_t(int, READ_ONCE(xs->rcv_nxt) -
 				 READ_ONCE(xs->copied_seq), 0);
 
-	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK %lu %lu %u %u %d",
+	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu %d %pK %lu %lu %u %u %d",
 		   index, inet->inet_rcv_saddr, inet->inet_num,
 		   inet->inet_daddr, ntohs(inet->inet_dport), state,
 		   READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una),
 		   rx_queue, timer,
 		   jiffies_delta_to_clock_t(expires - jiffies),
 		   xs->retransmits,
-		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
+		   from_kuid_munged(seq_user_ns(seq), xtcp_sk_uid(sk)),
 		   READ_ONCE(xs->probes_out),
-		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk,
+		   (u64)sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk,
 		   jiffies_to_clock_t(xs->rto), jiffies_to_clock_t(0), 0, 10,
 		   state == TCP_LISTEN ? 0 : -1);
 }

@@ -155,13 +155,11 @@ static int xtcp_recv_locked(struct sock *sk, struct msghdr *msg, size_t len,
  * @msg: where the bytes go.
  * @len: at most this many bytes.
  * @flags: MSG_* flags; MSG_OOB and MSG_ERRQUEUE fail with -EINVAL.
- * @addr_len: not used.
  *
  * Context: process; takes the socket lock.
  * Return: bytes read; 0 at end of stream; or a negative errno.
  */
-int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len)
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
 	int ret;
 

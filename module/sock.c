@@ -364,6 +364,31 @@ static void xtcp_adjudge_orphan(struct sock *sk)
 	}
 }
 
+/* Our FIN is out but not yet acknowledged. */
+static bool xtcp_fin_unacked(const struct sock *sk)
+{
+	return (1 << READ_ONCE(sk->sk_state)) &
+	       (TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK);
+}
+
+/*
+ * SO_LINGER with a time: close() sleeps until the peer has acknowledged
+ * our FIN (or the connection ended), the linger time ran out or a signal
+ * came. sk_wait_event() drops the socket lock while asleep, so the ACK
+ * gets processed. Our own, as 7.x no longer exports sk_stream_wait_close().
+ */
+static void xtcp_linger_wait(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (timeo && xtcp_fin_unacked(sk) && !signal_pending(current)) {
+		if (sk_wait_event(sk, &timeo, !xtcp_fin_unacked(sk), &wait))
+			break;
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
 static void xtcp_close(struct sock *sk, long timeout)
 {
 	bool unread;
@@ -384,8 +409,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 			xtcp_abort_on_close(sk, XTCP_MIB_ABORTONDATA);
 		} else {
 			xtcp_close_state(sk);
-			if (timeout)
-				sk_stream_wait_close(sk, timeout);
+			xtcp_linger_wait(sk, timeout);
 		}
 	}
 
@@ -473,6 +497,17 @@ static struct sock *xtcp_accept(struct sock *sk, int flags, int *err,
 }
 #endif
 
+#ifdef XTCP_HAVE_RECVMSG_ADDR_LEN
+/* A stream socket has no source address to report. */
+static int xtcp_recvmsg_op(struct sock *sk, struct msghdr *msg, size_t len,
+			   int flags, int *addr_len)
+{
+	return xtcp_recvmsg(sk, msg, len, flags);
+}
+#else
+#define xtcp_recvmsg_op xtcp_recvmsg
+#endif
+
 #ifdef XTCP_HAVE_IOCTL_KARG
 static int xtcp_ioctl(struct sock *sk, int cmd, int *karg)
 {
@@ -504,7 +539,7 @@ struct proto xtcp_prot = {
 	.setsockopt = xtcp_setsockopt,
 	.getsockopt = xtcp_getsockopt,
 	.sendmsg = xtcp_sendmsg,
-	.recvmsg = xtcp_recvmsg,
+	.recvmsg = xtcp_recvmsg_op,
 	.backlog_rcv = xtcp_backlog_rcv,
 	.release_cb = xtcp_release_cb,
 	.hash = xtcp_hash,

@@ -511,7 +511,7 @@ void xtcp_init_sock_fields(struct sock *sk);
 void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss);
 
 /* connect.c */
-int xtcp_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len);
 int xtcp_disconnect(struct sock *sk, int flags);
 
 /* listen.c */
@@ -588,8 +588,7 @@ enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* send.c / recv.c */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
-int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len);
+int xtcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
 void xtcp_cleanup_rbuf(struct sock *sk, int copied);
 struct sk_buff *xtcp_find_seq(struct sock *sk, u32 seq, u32 *offset);
 

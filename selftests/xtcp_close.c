@@ -7,6 +7,7 @@
  * the state progression seen in /proc/net/xtcp (FIN_WAIT2/CLOSE_WAIT, then
  * TIME_WAIT on the active closer and nothing left on the passive one),
  * SO_LINGER {1,0} abort (peer: ECONNRESET, POLLERR|POLLHUP, no TIME_WAIT),
+ * SO_LINGER with a time (close() waits for the FIN's ACK, at most that long),
  * close with unread data (RST, RFC 9293 3.10.4 / Linux), errors on shut
  * sockets (ENOTCONN, EINVAL, EPIPE, SIGPIPE) and shutdown() of a listener.
  *
@@ -448,6 +449,36 @@ TEST(zero_window_probes_answered_keep_orphan)
 	EXPECT_EQ(total, got);
 	close(s);
 	close(lfd);
+}
+
+TEST(linger_timeout_waits)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 2 };
+	static char buf[65536];
+	long long t0, took;
+	int c, s, cp, sp;
+	ssize_t n;
+
+	/*
+	 * SO_LINGER with a timeout and a peer that does not read: the FIN
+	 * waits behind data its full window refuses, so close() sleeps for
+	 * the whole linger time and then returns; FIN_WAIT1 goes on.
+	 */
+	ASSERT_EQ(0, xtcp_pair(&c, &s));
+	cp = xtcp_local_port(c);
+	sp = xtcp_local_port(s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	do
+		n = send(c, buf, sizeof(buf), MSG_DONTWAIT);
+	while (n > 0);
+	ASSERT_EQ(EAGAIN, errno);
+	t0 = xtcp_now_ms();
+	close(c);
+	took = xtcp_now_ms() - t0;
+	EXPECT_LE(1900, took);
+	EXPECT_GT(10000, took);
+	EXPECT_EQ(ST_FIN_WAIT1, xtcp_proc_state(cp, sp, NULL));
+	close(s);
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,8 @@
 #!/bin/bash
 # install-deps.sh - idempotently install every host package the xtcp VM test
 # infrastructure needs (QEMU, busybox, guest userland, kernel build tools,
-# packet decoders). Fast path: does nothing when all packages are present.
+# debootstrap for kbuild-root.sh, packet decoders). Fast path: does nothing
+# when all packages are present.
 # Also extracts the kselftest headers + checkpatch (fetch-kselftest.sh, cached)
 # that the selftest and unit-test Makefiles build against.
 # Usage: selftests/vm/install-deps.sh   (needs root or sudo for the slow path)
@@ -12,6 +13,7 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd gzip kmod
 	tshark tcpdump iproute2 ethtool strace
 	gcc make bc flex bison libelf-dev libssl-dev dwarves
+	debootstrap
 	linux-source-6.1 linux-headers-amd64
 	python3 file ca-certificates coreutils util-linux
 )

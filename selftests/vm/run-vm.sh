@@ -6,7 +6,7 @@
 # written to .cache/vm-logs/*.log.
 #
 # Usage: run-vm.sh [options] [-- COMMAND [ARGS...]]
-#   --kernel NAME     6.1 (default), 6.12, debug or a dir of .debs (get-kernel.sh)
+#   --kernel NAME     6.1 (default), 6.12, 6.12-rt, 7, debug or a dir of .debs
 #   --module PATH.ko  module to insmod before COMMAND (and rmmod after it)
 #   --modargs 'a=1 b=2'  module parameters     --no-rmmod  keep it loaded
 #   --timeout SECS    whole-VM time limit (default 900)

@@ -8,7 +8,6 @@ set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 K=${1:-6.1}
-KDIR=$("$VMDIR/get-kernel.sh" --kdir "$K")
 W=$CACHE/smoke/${K//\//_}
 rm -rf "$W"; mkdir -p "$W"
 printf '%s\n' '#include <linux/module.h>' \
@@ -16,7 +15,7 @@ printf '%s\n' '#include <linux/module.h>' \
 	'static void __exit h_exit(void) { pr_info("hello: unloaded\n"); }' \
 	'module_init(h_init); module_exit(h_exit);' 'MODULE_LICENSE("GPL");' >"$W/hello.c"
 echo 'obj-m := hello.o' >"$W/Kbuild"
-make -s -C "$KDIR" M="$W" modules
+"$VMDIR/kmake.sh" "$K" -s M="$W" modules
 echo 'int main(void){puts(NAME);return 0;}' >"$W/h.c"
 gcc -include stdio.h -DNAME='"hello-dyn"' -o "$W/hello-dyn" "$W/h.c"
 gcc -include stdio.h -DNAME='"hello-static"' -static -o "$W/hello-static" "$W/h.c"

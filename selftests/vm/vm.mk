@@ -1,6 +1,7 @@
 # vm.mk - make fragment for the QEMU test VM; included by the top-level
 # Makefile. Provides KERNEL/KDIR, VM_RUN (the run-vm.sh command line) and the
-# vm-* helper targets. KERNEL: 6.1 (default), 6.12, debug or a dir of .debs.
+# vm-* helper targets. KERNEL: 6.1 (default), 6.12, 6.12-rt, 7, debug or a
+# dir of .debs.
 VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KERNEL ?= 6.1
 # Headers of the test kernel (fetched and cached on first use).
