@@ -8,8 +8,10 @@
 #  - KTAP: ktap_plan N, ktap_ok/ktap_fail/ktap_skip NAME, ktap_check NAME CMD..,
 #    ktap_diag, ktap_skip_all REASON, ktap_finish (exit 0 pass/1 fail/4 skip)
 #  - topology: topo_two_ns [TAG] (netns A/B joined by veth, 10.0.1.1/24 <->
-#    10.0.1.2/24), topo_one_ns, topo_del (delete them: the next topo_two_ns
-#    starts afresh), nsx NS CMD.. ; everything is torn down by an EXIT trap
+#    10.0.1.2/24), topo_routed [TAG] [noreturn] (A - router R - B on two
+#    subnets, 10.0.1.1/24 and 10.0.2.2/24), topo_one_ns, topo_del (delete
+#    them: the next topo_* starts afresh), nsx NS CMD.. , neigh_pin,
+#    ns_sysctl; everything is torn down by an EXIT trap
 #  - background jobs: bg NAME NS CMD.. (output in $TMPD/NAME.out/.err),
 #    bg_wait NAME [TIMEOUT] (exit code), bg_kill NAME [SIG]
 #  - waiting: wait_for TIMEOUT CMD.. (poll every 50 ms, no fixed sleeps)
@@ -46,6 +48,13 @@ DEV_A=xveth0
 DEV_B=xveth1
 NS_A=""
 NS_B=""
+# topo_routed: R's ports towards A and B, their addresses, and B's
+ADDR_RA=10.0.1.254
+ADDR_RB=10.0.2.254
+ADDR_B2=10.0.2.2
+DEV_RA=xvethra
+DEV_RB=xvethrb
+NS_R=""
 
 # ---------------------------------------------------------------- KTAP ----
 KTAP_PLANNED=0
@@ -194,17 +203,59 @@ topo_two_ns() {
 	ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$ma" dev "$DEV_B" nud permanent
 }
 
-# topo_del: delete NS_A and NS_B now (their sockets with them), so that a
-# test can run its next case in fresh namespaces: counters at zero, default
-# sysctls, empty tables. Background jobs in them should be over.
+# link_mac NS DEV: DEV's MAC address
+link_mac() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+# neigh_pin NS1 DEV1 IP1 NS2 DEV2 IP2: fixed neighbour entries both ways
+# across one veth (DEV1 in NS1 has IP1, its peer DEV2 in NS2 has IP2)
+neigh_pin() {
+	ip -n "$1" neigh replace "$6" lladdr "$(link_mac "$4" "$5")" dev "$2" nud permanent &&
+	ip -n "$4" neigh replace "$3" lladdr "$(link_mac "$1" "$2")" dev "$5" nud permanent
+}
+# ns_sysctl NS PATH VALUE: write VALUE to /proc/sys/PATH (dots or slashes)
+# inside NS
+ns_sysctl() { ip netns exec "$1" sh -c 'echo "$1" > "/proc/sys/$2"' _ "$3" "${2//.//}"; }
+
+# topo_routed [TAG] [noreturn]: a router between two subnets,
+#   NS_A(DEV_A ADDR_A/24) <-veth-> (DEV_RA ADDR_RA/24) NS_R (DEV_RB ADDR_RB/24)
+#   <-veth-> NS_B(DEV_B ADDR_B2/24)
+# R forwards (ip_forward=1); A's default route is via R, and so is B's
+# unless "noreturn" (then B knows only its own subnet: A is reachable only
+# through a NAT on R). Fixed neighbour entries on both links.
+topo_routed() {
+	local tag=${1:-} mode=${2:-} d
+	ns_new NS_A "a$tag" && ns_new NS_B "b$tag" && ns_new NS_R "r$tag" || return 1
+	ip link add "$DEV_A" netns "$NS_A" type veth peer name "$DEV_RA" netns "$NS_R" &&
+	ip link add "$DEV_B" netns "$NS_B" type veth peer name "$DEV_RB" netns "$NS_R" &&
+	ip -n "$NS_A" addr add "$ADDR_A/24" dev "$DEV_A" &&
+	ip -n "$NS_R" addr add "$ADDR_RA/24" dev "$DEV_RA" &&
+	ip -n "$NS_R" addr add "$ADDR_RB/24" dev "$DEV_RB" &&
+	ip -n "$NS_B" addr add "$ADDR_B2/24" dev "$DEV_B" || return 1
+	for d in "$NS_A $DEV_A" "$NS_R $DEV_RA" "$NS_R $DEV_RB" "$NS_B $DEV_B"; do
+		# shellcheck disable=SC2086
+		set -- $d
+		ip -n "$1" link set "$2" up || return 1
+	done
+	ns_sysctl "$NS_R" net/ipv4/ip_forward 1 &&
+	ip -n "$NS_A" route add default via "$ADDR_RA" dev "$DEV_A" || return 1
+	if [[ $mode != noreturn ]]; then
+		ip -n "$NS_B" route add default via "$ADDR_RB" dev "$DEV_B" || return 1
+	fi
+	neigh_pin "$NS_A" "$DEV_A" "$ADDR_A" "$NS_R" "$DEV_RA" "$ADDR_RA" &&
+	neigh_pin "$NS_B" "$DEV_B" "$ADDR_B2" "$NS_R" "$DEV_RB" "$ADDR_RB"
+}
+
+# topo_del: delete NS_A, NS_B (and NS_R) now (their sockets with them), so
+# that a test can run its next case in fresh namespaces: counters at zero,
+# default sysctls, empty tables. Background jobs in them should be over.
 topo_del() {
 	local ns
-	for ns in $NS_A $NS_B; do
+	for ns in $NS_A $NS_B $NS_R; do
 		ip netns del "$ns" 2>/dev/null
 		TOPO_EXTRA_NS=${TOPO_EXTRA_NS// $ns/}
 	done
 	NS_A=""
 	NS_B=""
+	NS_R=""
 	return 0
 }
 
