@@ -95,9 +95,9 @@ snmp_get() {
 xfrm_stat() { ip netns exec "$1" cat /proc/net/xfrm_stat 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'; }
 
 # tcp_ref NS..: with PROTO=6, make kernel TCP's segment sizes comparable:
-# no timestamps (MSS = MTU - 40, as xtcp's), and the namespace's first
-# veth segments in software, so a capture sees wire-sized segments rather
-# than GSO super-packets
+# no timestamps (MSS = MTU - 40, as xtcp's), and each namespace's veth
+# (DEV_A, DEV_B) segments in software (TSO/GSO off), so a capture sees
+# wire-sized segments rather than GSO super-packets
 tcp_ref() {
 	[[ $PROTO == 6 ]] || return 0
 	local ns dev
