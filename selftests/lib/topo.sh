@@ -8,8 +8,10 @@
 #  - KTAP: ktap_plan N, ktap_ok/ktap_fail/ktap_skip NAME, ktap_check NAME CMD..,
 #    ktap_diag, ktap_skip_all REASON, ktap_finish (exit 0 pass/1 fail/4 skip)
 #  - topology: topo_two_ns [TAG] (netns A/B joined by veth, 10.0.1.1/24 <->
-#    10.0.1.2/24), topo_one_ns, topo_del (delete them: the next topo_two_ns
-#    starts afresh), nsx NS CMD.. ; everything is torn down by an EXIT trap
+#    10.0.1.2/24), topo_routed [TAG] [noreturn] (A - router R - B on two
+#    subnets, 10.0.1.1/24 and 10.0.2.2/24), topo_one_ns, topo_del (delete
+#    them: the next topo_* starts afresh), nsx NS CMD.. , neigh_pin,
+#    ns_sysctl; everything is torn down by an EXIT trap
 #  - background jobs: bg NAME NS CMD.. (output in $TMPD/NAME.out/.err),
 #    bg_wait NAME [TIMEOUT] (exit code), bg_kill NAME [SIG]
 #  - waiting: wait_for TIMEOUT CMD.. (poll every 50 ms, no fixed sleeps)
@@ -46,6 +48,13 @@ DEV_A=xveth0
 DEV_B=xveth1
 NS_A=""
 NS_B=""
+# topo_routed: R's ports towards A and B, their addresses, and B's
+ADDR_RA=10.0.1.254
+ADDR_RB=10.0.2.254
+ADDR_B2=10.0.2.2
+DEV_RA=xvethra
+DEV_RB=xvethrb
+NS_R=""
 
 # ---------------------------------------------------------------- KTAP ----
 KTAP_PLANNED=0
@@ -194,17 +203,70 @@ topo_two_ns() {
 	ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$ma" dev "$DEV_B" nud permanent
 }
 
-# topo_del: delete NS_A and NS_B now (their sockets with them), so that a
-# test can run its next case in fresh namespaces: counters at zero, default
-# sysctls, empty tables. Background jobs in them should be over.
+# link_mac NS DEV: DEV's MAC address
+link_mac() { ip -n "$1" -o link show "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+# neigh_pin NS1 DEV1 IP1 NS2 DEV2 IP2: fixed neighbour entries both ways
+# across one veth (DEV1 in NS1 has IP1, its peer DEV2 in NS2 has IP2)
+neigh_pin() {
+	ip -n "$1" neigh replace "$6" lladdr "$(link_mac "$4" "$5")" dev "$2" nud permanent &&
+	ip -n "$4" neigh replace "$3" lladdr "$(link_mac "$1" "$2")" dev "$5" nud permanent
+}
+# ns_sysctl NS PATH VALUE: write VALUE to /proc/sys/PATH (dots or slashes)
+# inside NS
+ns_sysctl() { ip netns exec "$1" sh -c 'echo "$1" > "/proc/sys/$2"' _ "$3" "${2//.//}"; }
+
+# topo_routed [TAG] [noreturn]: a router between two subnets,
+#   NS_A(DEV_A ADDR_A/24) <-veth-> (DEV_RA ADDR_RA/24) NS_R (DEV_RB ADDR_RB/24)
+#   <-veth-> NS_B(DEV_B ADDR_B2/24)
+# R forwards (ip_forward=1); A's default route is via R, and so is B's
+# unless "noreturn" (then B knows only its own subnet: A is reachable only
+# through a NAT on R). Fixed MAC addresses and neighbour entries on both
+# links. One "ip -batch" per namespace: every command costs ~0.6 s on the
+# debug kernel under TCG.
+topo_routed() {
+	local tag=${1:-} mode=${2:-} route=""
+	local ma=02:00:0a:00:01:01 mra=02:00:0a:00:01:fe mrb=02:00:0a:00:02:fe mb=02:00:0a:00:02:02
+	ns_new NS_A "a$tag" && ns_new NS_B "b$tag" && ns_new NS_R "r$tag" || return 1
+	ip -batch - <<-EOF || return 1
+		link add $DEV_A netns $NS_A address $ma type veth peer name $DEV_RA netns $NS_R address $mra
+		link add $DEV_B netns $NS_B address $mb type veth peer name $DEV_RB netns $NS_R address $mrb
+	EOF
+	ip -n "$NS_A" -batch - <<-EOF || return 1
+		addr add $ADDR_A/24 dev $DEV_A
+		link set $DEV_A up
+		route add default via $ADDR_RA dev $DEV_A
+		neigh replace $ADDR_RA lladdr $mra dev $DEV_A nud permanent
+	EOF
+	ip -n "$NS_R" -batch - <<-EOF || return 1
+		addr add $ADDR_RA/24 dev $DEV_RA
+		addr add $ADDR_RB/24 dev $DEV_RB
+		link set $DEV_RA up
+		link set $DEV_RB up
+		neigh replace $ADDR_A lladdr $ma dev $DEV_RA nud permanent
+		neigh replace $ADDR_B2 lladdr $mb dev $DEV_RB nud permanent
+	EOF
+	[[ $mode == noreturn ]] || route="route add default via $ADDR_RB dev $DEV_B"
+	ip -n "$NS_B" -batch - <<-EOF || return 1
+		addr add $ADDR_B2/24 dev $DEV_B
+		link set $DEV_B up
+		$route
+		neigh replace $ADDR_RB lladdr $mrb dev $DEV_B nud permanent
+	EOF
+	ns_sysctl "$NS_R" net/ipv4/ip_forward 1
+}
+
+# topo_del: delete NS_A, NS_B (and NS_R) now (their sockets with them), so
+# that a test can run its next case in fresh namespaces: counters at zero,
+# default sysctls, empty tables. Background jobs in them should be over.
 topo_del() {
 	local ns
-	for ns in $NS_A $NS_B; do
+	for ns in $NS_A $NS_B $NS_R; do
 		ip netns del "$ns" 2>/dev/null
 		TOPO_EXTRA_NS=${TOPO_EXTRA_NS// $ns/}
 	done
 	NS_A=""
 	NS_B=""
+	NS_R=""
 	return 0
 }
 

@@ -20,12 +20,15 @@
  * until --expect bytes (--close-first) -> [--hold S] -> close. Output on
  * stdout, one line each:
  *   listening local=IP:PORT
- *   connected local=IP:PORT remote=IP:PORT
+ *   connected local=IP:PORT remote=IP:PORT mss=N
  *   sent sha256=HEX bytes=N
  *   recv sha256=HEX bytes=N
  *   holding
  *   closed
- * ("holding" when --hold-before starts, after "connected".) Errors go to stderr as "xtcp_tool: WHAT: ENAME (text) elapsed=S".
+ * ("holding" when --hold-before starts, after "connected"; mss is the
+ * socket's TCP_MAXSEG once connected, the last field so that parsers of
+ * the fields before it keep working.) Errors go to stderr as
+ * "xtcp_tool: WHAT: ENAME (text) elapsed=S".
  *
  * Exit codes (stable, scripts assert them):
  *   0 ok, 1 other error, 2 usage, 10 ECONNREFUSED, 11 ETIMEDOUT,
@@ -280,11 +283,16 @@ static void print_ends(const char *what, int fd, int remote)
 	if (!remote) {
 		printf("%s local=%s\n", what, fmt_sa(&l, lb, sizeof(lb)));
 	} else {
+		int mss = -1;
+		socklen_t mlen = sizeof(mss);
+
 		len = sizeof(r);
 		if (getpeername(fd, (struct sockaddr *)&r, &len))
 			die_errno(errno, "getpeername");
-		printf("%s local=%s remote=%s\n", what, fmt_sa(&l, lb, sizeof(lb)),
-		       fmt_sa(&r, rb, sizeof(rb)));
+		if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &mlen))
+			mss = -1;	/* printed as is: the caller sees it failed */
+		printf("%s local=%s remote=%s mss=%d\n", what,
+		       fmt_sa(&l, lb, sizeof(lb)), fmt_sa(&r, rb, sizeof(rb)), mss);
 	}
 	fflush(stdout);
 }

@@ -11,7 +11,7 @@ VMDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 PKGS=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd gzip kmod
-	tshark tcpdump iproute2 ethtool strace
+	tshark tcpdump iproute2 ethtool strace iptables
 	gcc make bc flex bison libelf-dev libssl-dev dwarves
 	debootstrap
 	linux-source-6.1 linux-headers-amd64

@@ -30,8 +30,12 @@ LOAD_MODULES+=("${extra[@]}")
 EXTRA_MODULES=(dummy ifb macvlan bridge sch_tbf sch_prio sch_htb sch_fq
 	sch_fq_codel sch_pfifo_fast cls_matchall cls_flower cls_basic cls_fw
 	act_mirred act_gact act_skbedit inet_diag tcp_diag udp_diag raw_diag
-	virtio_rng virtio_console)
-BINS=(bash ip tc ss nstat bridge tcpdump ethtool strace)
+	virtio_rng virtio_console
+	# netpath.sh: iptables (legacy) counters, DSCP marks and NAT; IPsec
+	# policies (ip xfrm)
+	ip_tables iptable_filter iptable_mangle iptable_nat nf_conntrack nf_nat
+	xt_MASQUERADE xt_DSCP xt_dscp xt_tcpudp xt_conntrack xfrm_user)
+BINS=(bash ip tc ss nstat bridge tcpdump ethtool strace iptables-legacy)
 read -ra extra <<<"${XTCP_VM_EXTRA_BINS:-}"
 BINS+=("${extra[@]}")
 BASE_LIBS=(libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1
@@ -85,6 +89,13 @@ for b in "${BINS[@]}"; do
 done
 TCPLUG=$LIBDIR/tc
 [[ -d $TCPLUG ]] && FILES+=("$TCPLUG"/*)
+# iptables loads its matches and targets with dlopen() (ldd does not see
+# them): the ones the tests use
+XTLIB=$LIBDIR/xtables
+for x in libxt_standard libxt_DSCP libxt_dscp libxt_MASQUERADE libxt_tcp \
+	 libxt_udp libxt_conntrack libxt_mark libxt_MARK libipt_icmp; do
+	[[ -e $XTLIB/$x.so ]] && FILES+=("$XTLIB/$x.so")
+done
 for l in "${BASE_LIBS[@]}"; do [[ -e $LIBDIR/$l ]] && FILES+=("$LIBDIR/$l"); done
 FILES+=(/lib64/ld-linux-x86-64.so.2)
 mapfile -t LIBS < <(for f in "${FILES[@]}"; do ldd "$f" 2>/dev/null || true; done |
