@@ -103,6 +103,16 @@ static int peer_established(struct __test_metadata *_metadata,
 	return xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
 }
 
+/* The peer acknowledges everything before @ack, window wide open. */
+static int peer_ack(FIXTURE_DATA(peer) *self, uint32_t ack)
+{
+	struct tun_seg s = { .sport = self->c.pport, .dport = PEER_LPORT,
+			     .seq = self->c.snd_nxt, .ack = ack,
+			     .flags = TF_ACK, .win = 65535 };
+
+	return tun_send(&self->t, &s);
+}
+
 /* Read what the stack sent the peer until quiet; the highest ACK seen. */
 static uint32_t peer_last_ack(struct tun_peer *t, uint32_t ack, int quiet_ms)
 {
@@ -205,12 +215,7 @@ TEST_F(peer, syn_mss_1_clamped)
 						    segs, off, s.len);
 		if (off + s.len > seen)
 			seen = off + s.len;
-		s = (struct tun_seg){ .sport = self->c.pport,
-				      .dport = PEER_LPORT,
-				      .seq = self->c.snd_nxt,
-				      .ack = base + seen, .flags = TF_ACK,
-				      .win = 65535 };
-		ASSERT_EQ(0, tun_send(&self->t, &s));
+		ASSERT_EQ(0, peer_ack(self, base + seen));
 	}
 	EXPECT_EQ(sizeof(data), seen);
 	TH_LOG("%d segments for %zu bytes", segs, sizeof(data));
@@ -341,12 +346,7 @@ TEST_F(peer, frag_needed_lowers_mss)
 		if (s.seq - base + s.len > seen)
 			seen = s.seq - base + s.len;
 		/* acknowledge, so the rest may come */
-		s = (struct tun_seg){ .sport = self->c.pport,
-				      .dport = PEER_LPORT,
-				      .seq = self->c.snd_nxt,
-				      .ack = base + seen, .flags = TF_ACK,
-				      .win = 65535 };
-		ASSERT_EQ(0, tun_send(&self->t, &s));
+		ASSERT_EQ(0, peer_ack(self, base + seen));
 	}
 	EXPECT_EQ(sizeof(data), seen);
 	len = sizeof(maxseg);
