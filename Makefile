@@ -62,12 +62,12 @@ vm-module:	## the module for the VM kernel, as $(VM_KO)
 # On the KASAN/lockdep kernel (several times slower) the bulk transfers
 # move 1 MiB instead of 8-10: it is there to catch memory and locking
 # errors, the stock kernels cover volume.
-GUEST_ENV_debug := XTCP_XFER_BYTES=1048576
+GUEST_ENV_debug := XTCP_XFER_BYTES=1048576 XTCP_FLOOD_RATE=2000
 GUEST_ENV := $(GUEST_ENV_$(KERNEL))
 # SUITE=c: only the kselftest_harness C tests (socket API, data, close,
 # options, /proc, injected segments): a quick pass on a slow kernel.
 SUITE_ARGS_c := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt xtcp_proc \
-		xtcp_wire xtcp_peer xtcp_fault
+		xtcp_wire xtcp_peer xtcp_fault xtcp_listen
 SUITE_ARGS := $(or $(SUITE_ARGS_$(SUITE)),$(SUITE))
 
 check: check-build unit	## the whole suite in a VM

@@ -59,6 +59,13 @@
 #define xtcp_timer_container_of(var, t, field) from_timer(var, t, field)
 #endif
 
+/* 6.2 renamed del_timer_sync() to timer_delete_sync(); 6.16 dropped the old name. */
+#ifdef XTCP_HAVE_TIMER_DELETE_SYNC
+#define xtcp_timer_delete_sync(t) timer_delete_sync(t)
+#else
+#define xtcp_timer_delete_sync(t) del_timer_sync(t)
+#endif
+
 /*
  * Turn a user socket's counted namespace reference into the uncounted kind
  * kernel sockets have, so an orphan lingering in TIME_WAIT or FIN_WAIT2 no

@@ -31,6 +31,7 @@ static const char *const xtcp_fault_names[XTCP_NR_FAULTS] = {
 	[XTCP_FAULT_BARE] = "fail_bare",
 	[XTCP_FAULT_REPLY] = "fail_reply",
 	[XTCP_FAULT_CHILD] = "fail_child",
+	[XTCP_FAULT_REQUEST] = "fail_request",
 };
 
 /**

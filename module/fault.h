@@ -13,13 +13,14 @@
 /**
  * enum xtcp_fault - where an allocation may be made to fail.
  * @XTCP_FAULT_SYN: the SYN that connect() queues.
- * @XTCP_FAULT_SYNACK: the SYN-ACK a listener's child queues.
+ * @XTCP_FAULT_SYNACK: a listener's SYN-ACK (sent or retransmitted).
  * @XTCP_FAULT_FIN: a FIN that needs an skb of its own.
  * @XTCP_FAULT_DATA: a new data segment in sendmsg().
  * @XTCP_FAULT_XMIT: the clone or copy of a queued segment being sent.
  * @XTCP_FAULT_BARE: an ACK, probe or RST of a connection.
  * @XTCP_FAULT_REPLY: a RST or ACK answering a segment without a socket.
  * @XTCP_FAULT_CHILD: a listener's child socket.
+ * @XTCP_FAULT_REQUEST: a listener's request object for a SYN.
  * @XTCP_NR_FAULTS: how many there are.
  */
 enum xtcp_fault {
@@ -31,6 +32,7 @@ enum xtcp_fault {
 	XTCP_FAULT_BARE,
 	XTCP_FAULT_REPLY,
 	XTCP_FAULT_CHILD,
+	XTCP_FAULT_REQUEST,
 	XTCP_NR_FAULTS,
 };
 

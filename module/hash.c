@@ -88,8 +88,10 @@ static bool xtcp_devs_overlap(const struct sock *a, const struct sock *b)
 /*
  * Linux's TCP bind rule: two owners of one port conflict when their
  * addresses and devices overlap, unless both set SO_REUSEADDR and the
- * existing one is not listening. A socket about to listen is checked again
- * (xtcp_listen_port_ok()), so of two sharing a port only one may listen.
+ * existing one is not listening, or both set SO_REUSEPORT and belong to
+ * the same user. A socket about to listen is checked again
+ * (xtcp_listen_port_ok()), so of two sharing a port through SO_REUSEADDR
+ * only one may listen; an SO_REUSEPORT group may all listen.
  */
 static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 {
@@ -109,6 +111,11 @@ static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 			continue;
 		if (sk->sk_reuse && sk2->sk_reuse &&
 		    sk2->sk_state != TCP_LISTEN)
+			continue;
+		/* SO_REUSEPORT: one group per user, listening or not. */
+		if (sk->sk_reuseport && sk2->sk_reuseport &&
+		    uid_eq(xtcp_sk_uid((struct sock *)sk),
+			   xtcp_sk_uid(sk2)))
 			continue;
 		return true;
 	}
@@ -377,40 +384,76 @@ struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 	return sk;
 }
 
+static bool xtcp_listener_fits(const struct sock *sk, const struct net *net,
+			       __be32 daddr, u16 hnum, int dif, int *score)
+{
+	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
+
+	if (!net_eq(sock_net(sk), net) || inet_sk(sk)->inet_num != hnum ||
+	    sk->sk_state != TCP_LISTEN)
+		return false;
+	if (addr && addr != daddr)
+		return false;
+	if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
+		return false;
+	*score = (addr ? 2 : 0) + (sk->sk_bound_dev_if ? 1 : 0);
+	return true;
+}
+
 /**
- * xtcp_lookup_listener() - the listener for @daddr:@dport; one bound to the
- * exact address wins over a wildcard one, a device-bound one over others.
+ * xtcp_lookup_listener() - the listener for a SYN from @saddr:@sport to
+ * @daddr:@dport; one bound to the exact address wins over a wildcard one,
+ * a device-bound one over others. Of an SO_REUSEPORT group that ties for
+ * the best, a hash of the 4-tuple picks one, so a connection's segments
+ * always reach the same member while the group stays the same.
  * @net: the namespace the segment arrived in.
- * @daddr: the segment's destination address.
+ * @saddr: the segment's source address.
+ * @sport: its source port, network order.
+ * @daddr: its destination address.
  * @dport: its destination port, network order.
  * @dif: ifindex of the arriving device.
  *
  * Context: any; takes xtcp_hash_lock with BHs disabled.
  * Return: the socket with a reference held, or NULL.
  */
-struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
-				  __be16 dport, int dif)
+struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr,
+				  __be16 sport, __be32 daddr, __be16 dport,
+				  int dif)
 {
 	u16 hnum = ntohs(dport);
+	struct hlist_head *chain = xtcp_port_chain(xtcp_lhash, net, hnum);
 	struct sock *sk, *best = NULL;
 	int score, best_score = -1;
+	unsigned int group = 0, pick;
 
 	spin_lock_bh(&xtcp_hash_lock);
-	sk_for_each(sk, xtcp_port_chain(xtcp_lhash, net, hnum)) {
-		__be32 addr = inet_sk(sk)->inet_rcv_saddr;
-
-		if (!net_eq(sock_net(sk), net) ||
-		    inet_sk(sk)->inet_num != hnum ||
-		    sk->sk_state != TCP_LISTEN)
+	sk_for_each(sk, chain) {
+		if (!xtcp_listener_fits(sk, net, daddr, hnum, dif, &score))
 			continue;
-		if (addr && addr != daddr)
-			continue;
-		if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
-			continue;
-		score = (addr ? 2 : 0) + (sk->sk_bound_dev_if ? 1 : 0);
 		if (score > best_score) {
 			best = sk;
 			best_score = score;
+			group = 0;
+		}
+		if (score == best_score && sk->sk_reuseport)
+			group++;
+	}
+	if (best && best->sk_reuseport && group > 1) {
+		pick = reciprocal_scale(jhash_3words((__force u32)daddr,
+						     (__force u32)saddr,
+						     (u32)hnum << 16 |
+						     (__force u16)sport,
+						     xtcp_hash_secret),
+					group);
+		sk_for_each(sk, chain) {
+			if (!xtcp_listener_fits(sk, net, daddr, hnum, dif,
+						&score) ||
+			    score != best_score || !sk->sk_reuseport)
+				continue;
+			if (!pick--) {
+				best = sk;
+				break;
+			}
 		}
 	}
 	if (best)

@@ -350,8 +350,8 @@ drop:
 
 /*
  * SYN_RECV: an acceptable ACK completes the handshake. A listener's child
- * first needs room in the accept queue; without it the ACK is dropped and
- * the SYN-ACK timer gives the peer another chance, as in Linux.
+ * is made by that ACK (listen.c checked the accept queue) and goes to the
+ * accept queue now.
  */
 static bool xtcp_rcv_syn_recv_ack(struct sock *sk, struct sk_buff *skb)
 {
@@ -363,8 +363,6 @@ static bool xtcp_rcv_syn_recv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_reset_for(sock_net(sk), skb);
 		return false;
 	}
-	if (xs->is_child && !xtcp_child_may_establish(sk))
-		return false;
 	xtcp_ack_advance(sk, cb, false);
 	xtcp_take_window(sk, cb);
 	xtcp_event(sk, XTCP_EV_RCV_ACK);

@@ -10,6 +10,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "request.h"
 
 /* RFC 9293 §3.1: checksum with a pseudo-header that says protocol 6. */
 static void xtcp_v4_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
@@ -68,6 +69,35 @@ static u32 xtcp_v4_update_pmtu(struct sock *sk, u32 mtu)
 }
 
 /*
+ * Put an IP header on @skb (a finished TCP segment) from @saddr to @daddr
+ * and send it on route @rt, which the skb takes over.
+ */
+static int xtcp_v4_out(struct net *net, struct sk_buff *skb,
+		       struct rtable *rt, __be32 saddr, __be32 daddr,
+		       u8 protocol, u8 tos)
+{
+	struct iphdr *oiph;
+
+	xtcp_v4_csum(skb, saddr, daddr);
+	oiph = skb_push(skb, sizeof(*oiph));
+	skb_reset_network_header(skb);
+	oiph->version = 4;
+	oiph->ihl = 5;
+	oiph->tos = tos;
+	oiph->frag_off = htons(IP_DF);
+	oiph->ttl = ip4_dst_hoplimit(&rt->dst);
+	oiph->protocol = protocol;
+	oiph->saddr = saddr;
+	oiph->daddr = daddr;
+	oiph->tot_len = htons(skb->len);
+	ip_select_ident(net, skb, NULL);
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+	xtcp_clear_ip_cb(skb);
+	return ip_local_out(net, NULL, skb);
+}
+
+/*
  * Send @skb, a TCP header (and nothing else) answering @in, back to where
  * @in came from, with @in's IP protocol byte.
  */
@@ -76,7 +106,6 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in,
 {
 	const struct iphdr *iph = ip_hdr(in);
 	const struct tcphdr *th = tcp_hdr(skb);
-	struct iphdr *oiph;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
@@ -87,23 +116,30 @@ static void xtcp_v4_send_reply(struct net *net, struct sk_buff *in,
 		kfree_skb(skb);
 		return;
 	}
-	xtcp_v4_csum(skb, iph->daddr, iph->saddr);
-	oiph = skb_push(skb, sizeof(*oiph));
-	skb_reset_network_header(skb);
-	oiph->version = 4;
-	oiph->ihl = 5;
-	oiph->tos = iph->tos;
-	oiph->frag_off = htons(IP_DF);
-	oiph->ttl = ip4_dst_hoplimit(&rt->dst);
-	oiph->protocol = iph->protocol;
-	oiph->saddr = iph->daddr;
-	oiph->daddr = iph->saddr;
-	oiph->tot_len = htons(skb->len);
-	ip_select_ident(net, skb, NULL);
-	skb->protocol = htons(ETH_P_IP);
-	skb_dst_set(skb, &rt->dst);
-	xtcp_clear_ip_cb(skb);
-	ip_local_out(net, NULL, skb);
+	xtcp_v4_out(net, skb, rt, iph->daddr, iph->saddr, iph->protocol,
+		    iph->tos);
+}
+
+/* The route from listener @sk to the peer of @req, as for its child. */
+static struct dst_entry *xtcp_v4_route_req(struct sock *sk,
+					   const struct xtcp_request *req)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = ip_route_output_ports(sock_net(sk), &fl4, sk, req->raddr,
+				   req->laddr, req->rport, req->lport,
+				   sk->sk_protocol, ip_sock_rt_tos(sk),
+				   req->dif);
+	return IS_ERR(rt) ? NULL : &rt->dst;
+}
+
+static int xtcp_v4_send_req(struct sock *sk, const struct xtcp_request *req,
+			    struct sk_buff *skb, struct dst_entry *dst)
+{
+	return xtcp_v4_out(sock_net(sk), skb, (struct rtable *)dst,
+			   req->laddr, req->raddr, sk->sk_protocol,
+			   READ_ONCE(inet_sk(sk)->tos));
 }
 
 /* IP_PMTUDISC_DONT, _INTERFACE and _OMIT ignore what ICMP says. */
@@ -122,4 +158,6 @@ const struct xtcp_af_ops xtcp_ipv4_ops = {
 	.update_pmtu = xtcp_v4_update_pmtu,
 	.accept_pmtu = xtcp_v4_accept_pmtu,
 	.send_reply = xtcp_v4_send_reply,
+	.route_req = xtcp_v4_route_req,
+	.send_req = xtcp_v4_send_req,
 };

@@ -4,18 +4,21 @@
  * listener, accept(), and what happens to queued children when the
  * listener closes.
  *
- * A SYN creates a child socket at once (state SYN_RECV) on the listener's
- * SYN queue; the handshake's final ACK moves it to the accept queue, from
- * which accept() takes it. Limits follow Linux (shared/docs §3.2): the SYN
- * queue is full above the backlog, the accept queue holds backlog + 1, and
- * the backlog is min(listen()'s argument, net.core.somaxconn).
+ * A SYN creates a request (request.c), not a socket; the handshake's final
+ * ACK turns the request into a child socket, which goes straight to the
+ * accept queue, from which accept() takes it. Limits follow Linux
+ * (shared/docs §3.2, proto/synq.c): the SYN queue is full at the backlog,
+ * the accept queue above it, and the backlog is min(listen()'s argument,
+ * net.core.somaxconn).
  *
- * Locking: the listener's queue_lock (a leaf spinlock, BHs off) guards both
- * lists, syn_qlen and sk_ack_backlog. A child's ->listener pointer and
- * ->is_child change only under the child's socket lock. Unaccepted
- * children carry SOCK_DEAD while in the SYN queue, so that their own
- * timeout or a RST destroys them; they lose it on entering the accept
- * queue. See Documentation/xtcp-locking.rst.
+ * Locking: SYNs and final ACKs are handled without the listener's socket
+ * lock (so a process in accept() or setsockopt() never pushes them to the
+ * backlog, and several CPUs serve one listener at once). The listener's
+ * queue_lock (BHs off) guards the SYN queue, the accept queue, syn_qlen
+ * and sk_ack_backlog. A child's ->listener pointer and ->is_child change
+ * only under the child's socket lock. A child carries SOCK_DEAD until it
+ * is in the accept queue, so that failing on the way destroys it. See
+ * Documentation/xtcp-locking.rst.
  */
 #include <net/ip.h>
 #include <net/inet_common.h>
@@ -23,6 +26,9 @@
 
 #include "xtcp.h"
 #include "fault.h"
+#include "request.h"
+#include "proto/segment.h"
+#include "proto/synq.h"
 
 /**
  * xtcp_inet_listen() - proto_ops.listen: move to LISTEN (or just change the
@@ -45,6 +51,13 @@ int xtcp_inet_listen(struct socket *sock, int backlog)
 		goto out;
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
 		goto out;
+	if (!xtcp_sk(sk)->synq) {
+		err = -ENOMEM;
+		xtcp_sk(sk)->synq = xtcp_synq_alloc(sk);
+		if (!xtcp_sk(sk)->synq)
+			goto out;
+		err = -EINVAL;
+	}
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	if (sk->sk_state == TCP_CLOSE) {
 		if (!inet_sk(sk)->inet_num) {
@@ -76,16 +89,24 @@ static bool xtcp_accept_queue_full(const struct sock *sk)
 	       READ_ONCE(sk->sk_max_ack_backlog);
 }
 
-/* Copy the listener into a child and make it the SYN's connection. */
-static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
+/*
+ * Make the connection of @req: a copy of the listener in SYN_RECV, its
+ * sequence space and MSS from the request, as if it had sent the SYN-ACK.
+ * Returned locked (bh_lock_sock()), with SOCK_DEAD and two references.
+ */
+static struct sock *xtcp_child_from_req(struct sock *sk,
+					const struct xtcp_request *req)
 {
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_skb_cb syn = {
+		.seq = req->irs,
+		.flags = TCPHDR_SYN,
+		.mss = req->mss,
+		.window = req->window,
+	};
 	struct inet_sock *newinet;
 	struct xtcp_sock *cxs;
 	struct sock *child;
-	u32 iss, mtu;
+	u32 mtu;
 
 	if (xtcp_should_fail(XTCP_FAULT_CHILD))
 		return NULL;
@@ -98,27 +119,27 @@ static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
 	INIT_HLIST_NODE(&child->sk_bind_node);
 	RCU_INIT_POINTER(newinet->inet_opt, NULL);
 	newinet->mc_list = NULL;
-	newinet->inet_daddr = iph->saddr;
-	newinet->inet_dport = th->source;
-	newinet->inet_rcv_saddr = iph->daddr;
-	newinet->inet_saddr = iph->daddr;
-	newinet->inet_sport = th->dest;
+	newinet->inet_daddr = req->raddr;
+	newinet->inet_dport = req->rport;
+	newinet->inet_rcv_saddr = req->laddr;
+	newinet->inet_saddr = req->laddr;
+	newinet->inet_sport = req->lport;
 	atomic_set(&newinet->inet_id, get_random_u16());
 	child->sk_ack_backlog = 0;
 	child->sk_max_ack_backlog = 0;
 
-	if (cb->reopens_time_wait)
-		iss = cb->reopen_iss;
-	else
-		iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest, th->source);
-	xtcp_reset_sequence_space(cxs, iss);
+	xtcp_reset_sequence_space(cxs, req->iss);
+	cxs->snd_nxt = req->iss + 1;	/* the SYN-ACK */
+	cxs->write_seq = req->iss + 1;
 	/* The MSS we offer comes from the route back to the peer. */
 	mtu = xtcp_af(child)->route_mtu(child);
 	cxs->pmtu_cookie = mtu;
 	cxs->advmss = xtcp_route_mss(child, mtu ? mtu : XTCP_DEFAULT_MSS +
 				     sizeof(struct iphdr) +
 				     sizeof(struct tcphdr));
-	xtcp_init_from_syn(child, cb);
+	xtcp_init_from_syn(child, &syn);
+	/* What the SYN-ACK offered, so the window never shrinks from it. */
+	cxs->rcv_wnd = req->rcv_wnd;
 	cxs->is_child = 1;
 	sock_hold(sk);
 	cxs->listener = sk;
@@ -127,61 +148,172 @@ static struct sock *xtcp_create_child(struct sock *sk, struct sk_buff *skb)
 	return child;
 }
 
-/* RFC 9293 §3.10.7.2: a segment for a listener. */
+/* Count what became of a SYN that got no request. */
+static void xtcp_syn_refused(struct net *net, enum xtcp_synq_verdict v)
+{
+	if (v == XTCP_SYNQ_FULL)
+		xtcp_inc_stat(net, XTCP_MIB_REQQFULLDROP);
+	else if (v == XTCP_SYNQ_ACCEPT_FULL)
+		xtcp_inc_stat(net, XTCP_MIB_LISTENOVERFLOWS);
+	xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+}
+
+/* What a request learns of its SYN: addresses, ports, ISNs, options. */
+static void xtcp_req_from_syn(struct sock *sk, struct xtcp_request *req,
+			      const struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->irs = cb->seq;
+	req->mss = cb->mss;
+	req->window = cb->window;
+	req->wscale = cb->wscale;
+	req->sack_ok = cb->sack_ok;
+	req->rcv_wnd = xtcp_req_window(sk);
+}
+
+/*
+ * No room in the SYN queue (or syncookies 2): answer with a cookie and
+ * keep nothing. Linux's log line, once per listener, unless cookies are
+ * what the administrator asked for anyway.
+ */
+static void xtcp_listen_syn_cookie(struct sock *sk, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(sk);
+	struct xtcp_synq *q = xtcp_sk(sk)->synq;
+	struct xtcp_request req = { };
+
+	xtcp_inc_stat(net, XTCP_MIB_REQQFULLDOCOOKIES);
+	if (READ_ONCE(xtcp_pernet(net)->syncookies) != 2 &&
+	    !xchg(&q->synflood_warned, 1))
+		net_info_ratelimited("xtcp: possible SYN flooding on port %u. Sending cookies.\n",
+				     inet_sk(sk)->inet_num);
+	req.listener = sk;
+	write_pnet(&req.net, net);
+	req.dif = sk->sk_bound_dev_if;
+	xtcp_req_from_syn(sk, &req, skb);
+	req.iss = xtcp_cookie_isn(sk, &req, cb->wscale, cb->sack_ok);
+	if (!xtcp_req_send_synack(&req))
+		xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESSENT);
+}
+
+/* RFC 9293 §3.10.7.2: a SYN for a listener gets a request and a SYN-ACK. */
 static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 {
-	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
+	struct xtcp_synq_state st = {
+		.qlen = READ_ONCE(xtcp_sk(sk)->syn_qlen),
+		.acceptq_len = READ_ONCE(sk->sk_ack_backlog),
+		.backlog = READ_ONCE(sk->sk_max_ack_backlog),
+		.max_syn_backlog = READ_ONCE(xn->max_syn_backlog),
+		.syncookies = READ_ONCE(xn->syncookies),
+		.reopens_time_wait = cb->reopens_time_wait,
+	};
+	struct net *net = sock_net(sk);
+	enum xtcp_synq_verdict v;
+	struct xtcp_request *req;
+
+	v = xtcp_synq_admit(&st);
+	if (v == XTCP_SYNQ_COOKIE) {
+		xtcp_listen_syn_cookie(sk, skb);
+		return;
+	}
+	if (v != XTCP_SYNQ_ADMIT) {
+		xtcp_syn_refused(net, v);
+		return;
+	}
+	req = xtcp_req_alloc(sk);
+	if (!req) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return;
+	}
+	xtcp_req_from_syn(sk, req, skb);
+	if (cb->reopens_time_wait)
+		req->iss = cb->reopen_iss;
+	else
+		req->iss = xtcp_new_isn(iph->daddr, iph->saddr, th->dest,
+					th->source);
+	if (!xtcp_req_insert(sk, req)) {
+		/* The queue filled meanwhile, or a copy of this SYN won. */
+		xtcp_req_free_unpublished(req);
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return;
+	}
+	/* Without a SYN-ACK now the timer sends one, as in Linux. */
+	xtcp_req_send_synack(req);
+	xtcp_req_put(req);
+}
+
+/*
+ * Make the connection of @req, whose final ACK @skb is, and hand it the
+ * ACK (and any data on it), which moves it to the accept queue. @unlink
+ * is the request to take out of the tables (NULL for a cookie's). True if
+ * @skb was consumed.
+ */
+static bool xtcp_make_child(struct sock *sk, const struct xtcp_request *req,
+			    struct xtcp_request *unlink, struct sk_buff *skb)
+{
 	struct net *net = sock_net(sk);
 	struct sock *child;
-	bool full;
 
+	child = xtcp_child_from_req(sk, req);
+	if (!child) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		return false;
+	}
+	/*
+	 * The child enters the connection table before the request leaves
+	 * its own, so that the peer's next segment finds one of them. A
+	 * copy of this ACK on another CPU may have made the child already:
+	 * then this one goes.
+	 */
+	if (!xtcp_ehash_insert(child)) {
+		xtcp_done(child);
+		bh_unlock_sock(child);
+		sock_put(child);
+		return false;
+	}
+	if (unlink)
+		xtcp_req_unlink(unlink);
+	xtcp_rcv_state(child, skb);
+	/* Checked above, so this cannot happen; but never leave it behind. */
+	if (WARN_ON_ONCE(child->sk_state == TCP_SYN_RECV))
+		xtcp_done(child);
+	bh_unlock_sock(child);
+	sock_put(child);	/* sk_clone_lock()'s second reference */
+	return true;
+}
+
+/*
+ * A bare ACK for a listener that may be a cookie's: make the connection
+ * if it is one. True if @skb was consumed; false leaves it to the caller
+ * (a RST for an ACK that is no cookie).
+ */
+static bool xtcp_listen_cookie_ack(struct sock *sk, struct sk_buff *skb,
+				   bool *valid)
+{
+	struct net *net = sock_net(sk);
+	struct xtcp_request req;
+
+	*valid = xtcp_cookie_check(sk, skb, &req);
+	if (!*valid)
+		return false;
 	if (xtcp_accept_queue_full(sk)) {
 		xtcp_inc_stat(net, XTCP_MIB_LISTENOVERFLOWS);
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
-		return;
+		return false;
 	}
-	spin_lock_bh(&xs->queue_lock);
-	full = xs->syn_qlen > READ_ONCE(sk->sk_max_ack_backlog);
-	spin_unlock_bh(&xs->queue_lock);
-	if (full) {
-		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
-		return;
-	}
-	/*
-	 * From the listener's backlog this runs in process context: the
-	 * child's spinlock must not be held with BHs on, or the softirq that
-	 * the SYN-ACK's transmission runs on this CPU (loopback: the peer's
-	 * ACK comes right back) spins on it forever.
-	 */
-	local_bh_disable();
-	child = xtcp_create_child(sk, skb);
-	if (!child) {
-		local_bh_enable();
-		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
-		return;
-	}
-	if (!xtcp_ehash_insert(child)) {
-		xtcp_done(child);	/* orphan: destroyed, listener let go */
-		bh_unlock_sock(child);
-		local_bh_enable();
-		sock_put(child);
-		return;
-	}
-	spin_lock(&xs->queue_lock);
-	list_add_tail(&xtcp_sk(child)->queue_node, &xs->syn_queue);
-	xs->syn_qlen++;
-	spin_unlock(&xs->queue_lock);
-
-	if (xtcp_queue_control(child, TCPHDR_SYN)) {
-		/* No SYN-ACK to send: forget the SYN, the peer sends it again. */
-		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
-		xtcp_done(child);
-	} else {
-		xtcp_push(child);	/* the SYN-ACK */
-	}
-	bh_unlock_sock(child);
-	local_bh_enable();
-	sock_put(child);	/* sk_clone_lock()'s second reference */
+	return xtcp_make_child(sk, &req, NULL, skb);
 }
 
 /**
@@ -189,46 +321,162 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
  * @sk: the listener.
  * @skb: the segment.
  *
- * Context: softirq or process (backlog), listener locked.
+ * Context: softirq, the listener not locked; or process (backlog), locked.
  */
 void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	bool consumed;
 
 	if (cb->flags & TCPHDR_RST)
 		goto drop;
 	if (cb->flags & TCPHDR_ACK) {
+		bool valid = false;
+
+		if (!(cb->flags & TCPHDR_SYN) && xtcp_cookie_wanted(sk)) {
+			local_bh_disable();
+			consumed = xtcp_listen_cookie_ack(sk, skb, &valid);
+			local_bh_enable();
+			if (consumed)
+				return;
+		}
 		/* No connection for this ACK: RFC 9293 says reset. */
-		xtcp_send_reset_for(sock_net(sk), skb);
+		if (!valid)
+			xtcp_send_reset_for(sock_net(sk), skb);
 		goto drop;
 	}
 	if ((cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) == TCPHDR_SYN &&
-	    skb->pkt_type == PACKET_HOST)
+	    skb->pkt_type == PACKET_HOST) {
+		local_bh_disable();
 		xtcp_listen_syn(sk, skb);
+		local_bh_enable();
+	}
 drop:
 	kfree_skb(skb);
 }
 
-/**
- * xtcp_child_may_establish() - the final ACK of @child's handshake
- * arrived: is there room in the accept queue?
- * @child: a listener's child in SYN_RECV.
- *
- * Context: child locked.
- * Return: true if there is; false (counted as a listen overflow and drop)
- * if the accept queue is full, or if @child has no listener any more.
+/*
+ * Answers to a half-open connection's peer (a SYN-ACK again, an ACK for
+ * an out-of-window segment) at most one per net.xtcp.invalid_ratelimit,
+ * as Linux limits them (tcp_oow_rate_limited()). True if limited.
  */
-bool xtcp_child_may_establish(struct sock *child)
+static bool xtcp_req_rate_limited(struct xtcp_request *req)
 {
-	struct sock *sk = xtcp_sk(child)->listener;
+	struct net *net = xtcp_req_net(req);
+	u32 now = jiffies, last = READ_ONCE(req->last_oow);
+	s32 gap = READ_ONCE(xtcp_pernet(net)->invalid_ratelimit);
 
-	if (!sk)
-		return false;
-	if (!xtcp_accept_queue_full(sk))
+	if (last && (s32)(now - last) < gap) {
+		xtcp_inc_stat(net, XTCP_MIB_ACKSKIPPEDSYNRECV);
 		return true;
-	xtcp_inc_stat(sock_net(sk), XTCP_MIB_LISTENOVERFLOWS);
-	xtcp_inc_stat(sock_net(sk), XTCP_MIB_LISTENDROPS);
+	}
+	WRITE_ONCE(req->last_oow, now ? now : 1);
 	return false;
+}
+
+/* Mark @req acked (its final ACK was dropped) under the queue lock. */
+static void xtcp_req_set_acked(struct xtcp_request *req)
+{
+	struct xtcp_sock *xs = xtcp_sk(req->listener);
+
+	spin_lock_bh(&xs->queue_lock);
+	req->acked = 1;
+	spin_unlock_bh(&xs->queue_lock);
+}
+
+/*
+ * The final ACK of @req's handshake, acceptable: make the connection and
+ * hand it the ACK (and any data on it), which moves it to the accept
+ * queue. True if @skb was consumed.
+ */
+static bool xtcp_req_complete(struct xtcp_request *req, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sock *sk = req->listener;
+	struct net *net = sock_net(sk);
+
+	if (xtcp_defer_drops_ack(READ_ONCE(req->num_timeout),
+				 READ_ONCE(xtcp_sk(sk)->defer_accept),
+				 cb->end_seq != cb->seq)) {
+		xtcp_req_set_acked(req);
+		xtcp_inc_stat(net, XTCP_MIB_DEFERACCEPTDROP);
+		return false;
+	}
+	if (xtcp_accept_queue_full(sk)) {
+		xtcp_inc_stat(net, XTCP_MIB_LISTENOVERFLOWS);
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+		if (READ_ONCE(xtcp_pernet(net)->abort_on_overflow)) {
+			xtcp_send_reset_for(net, skb);
+			if (xtcp_req_unlink(req))
+				xtcp_inc_stat(net, XTCP_MIB_EMBRYONICRSTS);
+		} else {
+			/* The peer's next ACK or data tries again. */
+			xtcp_req_set_acked(req);
+		}
+		return false;
+	}
+	if (xtcp_make_child(sk, req, req, skb))
+		return true;
+	/* No memory for it: the next ACK, drawn by the SYN-ACK, tries again. */
+	xtcp_req_set_acked(req);
+	return false;
+}
+
+/**
+ * xtcp_req_rcv() - a segment for a half-open connection (RFC 9293
+ * §3.10.7.4 in SYN-RECEIVED, as Linux's tcp_check_req() applies it);
+ * consumes @skb.
+ * @req: the request; the caller holds a reference.
+ * @skb: the segment, its header pulled, its control block filled.
+ *
+ * Context: softirq; nothing locked.
+ */
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct net *net = sock_net(req->listener);
+	u32 rcv_nxt = req->irs + 1;
+	u8 flags = cb->flags;
+
+	if (READ_ONCE(req->unlinked))
+		goto drop;	/* on its way out; the peer will try again */
+	/* The peer's SYN again: it did not get our SYN-ACK. */
+	if ((flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) == TCPHDR_SYN &&
+	    cb->seq == req->irs) {
+		if (!xtcp_req_rate_limited(req) && !xtcp_req_send_synack(req))
+			xtcp_inc_stat(net, XTCP_MIB_SYNRETRANS);
+		goto drop;
+	}
+	/* An ACK of something we never sent: RST, the request stays. */
+	if ((flags & TCPHDR_ACK) && cb->ack_seq != req->iss + 1) {
+		if (!(flags & TCPHDR_RST))
+			xtcp_send_reset_for(net, skb);
+		goto drop;
+	}
+	if (!xtcp_seq_acceptable(cb->seq, cb->end_seq - cb->seq, rcv_nxt,
+				 req->rcv_wnd)) {
+		xtcp_inc_stat(net, XTCP_MIB_OUTOFWINDOW);
+		if (!(flags & TCPHDR_RST) && !xtcp_req_rate_limited(req))
+			xtcp_send_reply(net, skb, TCPHDR_ACK, req->iss + 1,
+					rcv_nxt, req->rcv_wnd);
+		goto drop;
+	}
+	/* A RST, or a new SYN, in the window ends the attempt. */
+	if (flags & (TCPHDR_RST | TCPHDR_SYN)) {
+		if (!(flags & TCPHDR_RST))
+			xtcp_send_reset_for(net, skb);
+		if (xtcp_req_unlink(req)) {
+			xtcp_inc_stat(net, XTCP_MIB_EMBRYONICRSTS);
+			xtcp_inc_stat(net, XTCP_MIB_ATTEMPTFAILS);
+		}
+		goto drop;
+	}
+	if (!(flags & TCPHDR_ACK))
+		goto drop;
+	if (xtcp_req_complete(req, skb))
+		return;
+drop:
+	kfree_skb(skb);
 }
 
 /**
@@ -250,10 +498,9 @@ bool xtcp_child_established(struct sock *child)
 
 	xtcp_assert_locked(child);
 	spin_lock_bh(&xs->queue_lock);
-	ok = sk->sk_state == TCP_LISTEN && !list_empty(&cxs->queue_node);
+	ok = sk->sk_state == TCP_LISTEN && list_empty(&cxs->queue_node);
 	if (ok) {
-		list_move_tail(&cxs->queue_node, &xs->accept_queue);
-		xs->syn_qlen--;
+		list_add_tail(&cxs->queue_node, &xs->accept_queue);
 		cxs->in_accept_queue = true;
 		sk_acceptq_added(sk);
 		sock_reset_flag(child, SOCK_DEAD);
@@ -290,10 +537,7 @@ void xtcp_child_unlink(struct sock *child)
 	spin_lock_bh(&xs->queue_lock);
 	if (!list_empty(&cxs->queue_node)) {
 		list_del_init(&cxs->queue_node);
-		if (cxs->in_accept_queue)
-			sk_acceptq_removed(sk);
-		else
-			xs->syn_qlen--;
+		sk_acceptq_removed(sk);
 	}
 	cxs->in_accept_queue = false;
 	spin_unlock_bh(&xs->queue_lock);
@@ -302,22 +546,16 @@ void xtcp_child_unlink(struct sock *child)
 	sock_put(sk);
 }
 
-/* Pop the first child of either queue, or NULL; takes a reference. */
-static struct sock *xtcp_pop_child(struct xtcp_sock *xs, bool accept_only)
+/* Pop the oldest child of the accept queue, or NULL; takes a reference. */
+static struct sock *xtcp_pop_child(struct xtcp_sock *xs)
 {
 	struct xtcp_sock *cxs = NULL;
 
 	spin_lock_bh(&xs->queue_lock);
-	if (!list_empty(&xs->accept_queue)) {
-		cxs = list_first_entry(&xs->accept_queue, struct xtcp_sock,
+	cxs = list_first_entry_or_null(&xs->accept_queue, struct xtcp_sock,
 				       queue_node);
-		sk_acceptq_removed(&xs->inet.sk);
-	} else if (!accept_only && !list_empty(&xs->syn_queue)) {
-		cxs = list_first_entry(&xs->syn_queue, struct xtcp_sock,
-				       queue_node);
-		xs->syn_qlen--;
-	}
 	if (cxs) {
+		sk_acceptq_removed(&xs->inet.sk);
 		list_del_init(&cxs->queue_node);
 		cxs->in_accept_queue = false;
 		sock_hold(&cxs->inet.sk);
@@ -337,9 +575,9 @@ static struct sock *xtcp_detach_child(struct sock *child)
 }
 
 /**
- * xtcp_listen_stop() - the listener closed: reset its established
- * children (RFC 9293 §3.10.4, like Linux's inet_csk_listen_stop()) and
- * silently drop those still in SYN_RECV.
+ * xtcp_listen_stop() - the listener closed: free its requests and reset
+ * its unaccepted children (RFC 9293 §3.10.4, like Linux's
+ * inet_csk_listen_stop()).
  * @sk: the listener, already in CLOSE.
  *
  * Context: process, listener locked; locks each child in turn.
@@ -349,7 +587,8 @@ void xtcp_listen_stop(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sock *child, *listener;
 
-	while ((child = xtcp_pop_child(xs, false)) != NULL) {
+	xtcp_synq_stop(sk);
+	while ((child = xtcp_pop_child(xs)) != NULL) {
 		local_bh_disable();
 		bh_lock_sock_nested(child);
 		listener = xtcp_detach_child(child);
@@ -434,7 +673,7 @@ struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err)
 		if (*err)
 			goto out;
 	}
-	child = xtcp_pop_child(xtcp_sk(sk), true);
+	child = xtcp_pop_child(xtcp_sk(sk));
 	*err = child ? 0 : -EAGAIN;
 out:
 	release_sock(sk);

@@ -18,6 +18,7 @@
 
 #include "xtcp.h"
 #include "fault.h"
+#include "request.h"
 #include "uapi/linux/xtcp.h"
 
 static int protocol = IPPROTO_XTCP;
@@ -110,9 +111,12 @@ static int __init xtcp_init(void)
 	err = xtcp_hash_init();
 	if (err)
 		return err;
-	err = proto_register(&xtcp_prot, 1);
+	err = xtcp_request_init();
 	if (err)
 		goto out_hash;
+	err = proto_register(&xtcp_prot, 1);
+	if (err)
+		goto out_request;
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_proto;
@@ -130,6 +134,8 @@ out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
 	proto_unregister(&xtcp_prot);
+out_request:
+	xtcp_request_exit();
 out_hash:
 	xtcp_hash_exit();
 	return err;
@@ -143,6 +149,7 @@ static void __exit xtcp_exit(void)
 	inet_del_protocol(&xtcp_net_protocol, protocol);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
+	xtcp_request_exit();
 	xtcp_hash_exit();
 }
 

@@ -10,6 +10,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "request.h"
 
 /* Same order as enum xtcp_mib; names follow the kernel's TCP MIB. */
 const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
@@ -47,6 +48,15 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ACKSKIPPEDSEQ] = "ACKSkippedSeq",
 	[XTCP_MIB_ACKSKIPPEDTIMEWAIT] = "ACKSkippedTimeWait",
 	[XTCP_MIB_WINPROBE] = "WinProbe",
+	[XTCP_MIB_REQQFULLDROP] = "ReqQFullDrop",
+	[XTCP_MIB_REQTIMEOUTS] = "ReqTimeouts",
+	[XTCP_MIB_EMBRYONICRSTS] = "EmbryonicRsts",
+	[XTCP_MIB_DEFERACCEPTDROP] = "DeferAcceptDrop",
+	[XTCP_MIB_ACKSKIPPEDSYNRECV] = "ACKSkippedSynRecv",
+	[XTCP_MIB_SYNCOOKIESSENT] = "SyncookiesSent",
+	[XTCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
+	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
+	[XTCP_MIB_REQQFULLDOCOOKIES] = "ReqQFullDoCookies",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */
@@ -78,6 +88,7 @@ static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
 	u8 armed = READ_ONCE(xs->timers_armed);
 	unsigned long expires = jiffies;
 	int timer = 0, rx_queue;
+	u32 tx_queue;
 
 	/* /proc/net/tcp's codes: 1 retransmit, 4 zero-window probe, 2 other */
 	if (armed & BIT(XTCP_TIMER_RTX)) {
@@ -88,17 +99,21 @@ static void xtcp_show_sock(struct seq_file *seq, struct sock *sk, int index)
 		timer = 2;
 		expires = READ_ONCE(xs->timer_due[XTCP_TIMER_LIFE]);
 	}
+	/*
+	 * As /proc/net/tcp: a listener's rx_queue is its accept queue; its
+	 * backlog shows only through inet_diag (ss's Send-Q), not here.
+	 */
 	if (state == TCP_LISTEN)
 		rx_queue = READ_ONCE(sk->sk_ack_backlog);
 	else
 		rx_queue = max_t(int, READ_ONCE(xs->rcv_nxt) -
 				 READ_ONCE(xs->copied_seq), 0);
+	tx_queue = READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una);
 
 	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu %d %pK %lu %lu %u %u %d",
 		   index, inet->inet_rcv_saddr, inet->inet_num,
 		   inet->inet_daddr, ntohs(inet->inet_dport), state,
-		   READ_ONCE(xs->write_seq) - READ_ONCE(xs->snd_una),
-		   rx_queue, timer,
+		   tx_queue, rx_queue, timer,
 		   jiffies_delta_to_clock_t(expires - jiffies),
 		   xs->retransmits,
 		   from_kuid_munged(seq_user_ns(seq), xtcp_sk_uid(sk)),
@@ -121,6 +136,24 @@ static void xtcp_show_one(struct sock *sk, void *arg)
 	it->index++;
 }
 
+/* A request's row, in the format of Linux's get_openreq4(). */
+static void xtcp_show_req(struct xtcp_request *req, void *arg)
+{
+	struct xtcp_proc_iter *it = arg;
+	long ttd = READ_ONCE(req->expires) - jiffies;
+
+	seq_setwidth(it->seq, XTCP_PROC_LINE);
+	seq_printf(it->seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
+		   it->index, req->laddr, ntohs(req->lport), req->raddr,
+		   ntohs(req->rport), TCP_SYN_RECV, 0, 0, 1,
+		   jiffies_delta_to_clock_t(ttd), READ_ONCE(req->num_timeout),
+		   from_kuid_munged(seq_user_ns(it->seq),
+				    xtcp_sk_uid(req->listener)),
+		   0, 0, 0, req);
+	seq_pad(it->seq, '\n');
+	it->index++;
+}
+
 static int xtcp_sockets_show(struct seq_file *seq, void *v)
 {
 	struct xtcp_proc_iter it = { .seq = seq };
@@ -129,6 +162,7 @@ static int xtcp_sockets_show(struct seq_file *seq, void *v)
 	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
 	seq_pad(seq, '\n');
 	xtcp_visit_socks(seq_file_single_net(seq), xtcp_show_one, &it);
+	xtcp_req_visit(seq_file_single_net(seq), xtcp_show_req, &it);
 	return 0;
 }
 

@@ -15,7 +15,9 @@
 #include <net/xfrm.h>
 
 #include "xtcp.h"
+#include "request.h"
 #include "proto/buffers.h"
+#include "proto/cookie.h"
 #include "proto/segment.h"
 
 /* The checksum covers a pseudo-header naming TCP (RFC 9293 §3.1). */
@@ -46,6 +48,8 @@ static void xtcp_fill_cb(struct sk_buff *skb, unsigned int hlen,
 	cb->window = ntohs(th->window);
 	cb->flags = flags;
 	cb->mss = opts->has_mss ? opts->mss : 0;
+	cb->wscale = opts->has_wscale ? opts->wscale : XTCP_COOKIE_NO_WSCALE;
+	cb->sack_ok = opts->sack_permitted;
 }
 
 /*
@@ -116,8 +120,8 @@ static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
 	if ((tcp_flag_byte(th) & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST |
 				  TCPHDR_FIN)) != TCPHDR_SYN)
 		return sk;
-	listener = xtcp_lookup_listener(net, iph->daddr, th->dest,
-					inet_iif(skb));
+	listener = xtcp_lookup_listener(net, iph->saddr, th->source,
+					iph->daddr, th->dest, inet_iif(skb));
 	if (!listener)
 		return sk;
 	if (!xtcp_time_wait_reopen(sk, ntohl(th->seq), reopens, iss)) {
@@ -151,6 +155,23 @@ static bool xtcp_rcv_allowed(struct sock *sk, struct sk_buff *skb,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * @skb belongs to half-open connection @req: the listener's policy,
+ * filter and LSM decide, as for the SYN (TCP asks the listener too).
+ */
+static void xtcp_req_input(struct xtcp_request *req, struct sk_buff *skb,
+			   unsigned int hlen, const struct xtcp_options *opts)
+{
+	if (!xtcp_rcv_allowed(req->listener, skb, hlen)) {
+		kfree_skb(skb);
+		return;
+	}
+	xtcp_fill_cb(skb, hlen, opts);
+	__skb_pull(skb, hlen);
+	skb_dst_drop(skb);
+	xtcp_req_rcv(req, skb);
 }
 
 /**
@@ -195,9 +216,19 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	if (sk && ((1 << READ_ONCE(sk->sk_state)) &
 		   (TCPF_TIME_WAIT | TCPF_CLOSE)))
 		sk = xtcp_time_wait_syn(net, sk, skb, &reopens, &reopen_iss);
-	if (!sk)
-		sk = xtcp_lookup_listener(net, iph->daddr, th->dest,
-					  inet_iif(skb));
+	if (!sk) {
+		struct xtcp_request *req;
+
+		req = xtcp_req_lookup(net, iph->saddr, th->source, iph->daddr,
+				      th->dest, inet_iif(skb));
+		if (req) {
+			xtcp_req_input(req, skb, hlen, &opts);
+			xtcp_req_put(req);
+			return 0;
+		}
+		sk = xtcp_lookup_listener(net, iph->saddr, th->source,
+					  iph->daddr, th->dest, inet_iif(skb));
+	}
 	if (!sk) {
 		if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
 			xtcp_inc_stat(net, XTCP_MIB_POLICYDROP);
@@ -218,6 +249,28 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	/* The data now starts after the header; cb keeps the sequence. */
 	__skb_pull(skb, hlen);
 	skb_dst_drop(skb);
+	/* A listener's SYNs and ACKs need no socket lock (listen.c). */
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
+		struct sock *child = NULL;
+
+		/*
+		 * An ACK may have missed the child that another CPU made of
+		 * its request a moment ago (it enters the connection table
+		 * just before the request leaves its own): look again
+		 * rather than reset a connection being born.
+		 */
+		if (XTCP_SKB_CB(skb)->flags & TCPHDR_ACK)
+			child = xtcp_lookup(net, iph->saddr, th->source,
+					    iph->daddr, th->dest,
+					    inet_iif(skb));
+		if (!child) {
+			xtcp_listen_rcv(sk, skb);
+			sock_put(sk);
+			return 0;
+		}
+		sock_put(sk);
+		sk = child;
+	}
 	xtcp_deliver(sk, skb);
 	sock_put(sk);
 	return 0;
@@ -256,6 +309,31 @@ static void xtcp_v4_frag_needed(struct sock *sk, u32 mtu)
 		set_bit(XTCP_DEFER_MTU, &xs->deferred);
 }
 
+/*
+ * An ICMP error about a SYN-ACK of a half-open connection: believed only
+ * if it quotes the request's ISS; a hard error ends the request, as in
+ * Linux's tcp_req_err() (the peer cannot be reached, so it is no client).
+ */
+static int xtcp_v4_req_err(struct net *net, const struct iphdr *iph,
+			   const struct tcphdr *th, u32 seq, int type,
+			   int code, int dif)
+{
+	struct xtcp_request *req;
+
+	req = xtcp_req_lookup(net, iph->daddr, th->dest, iph->saddr,
+			      th->source, dif);
+	if (!req)
+		return -ENOENT;
+	if (seq != req->iss)
+		xtcp_inc_stat(net, XTCP_MIB_OUTOFWINDOWICMPS);
+	else if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH &&
+		 code != ICMP_FRAG_NEEDED && icmp_err_convert[code].fatal &&
+		 xtcp_req_unlink(req))
+		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
+	xtcp_req_put(req);
+	return 0;
+}
+
 /**
  * xtcp_v4_err() - net_protocol.err_handler: ICMP errors for our segments.
  * @skb: the ICMP message; its data is the quoted IP header and the first
@@ -290,10 +368,11 @@ int xtcp_v4_err(struct sk_buff *skb, u32 info)
 	/* The quoted segment went from us: look it up from our side. */
 	sk = xtcp_lookup(net, iph->daddr, th->dest, iph->saddr, th->source,
 			 inet_iif(skb));
-	if (!sk)
-		return -ENOENT;
-	xs = xtcp_sk(sk);
 	seq = ntohl(th->seq);
+	if (!sk)
+		return xtcp_v4_req_err(net, iph, th, seq, type, code,
+				       inet_iif(skb));
+	xs = xtcp_sk(sk);
 	bh_lock_sock(sk);
 	if ((1 << sk->sk_state) & (TCPF_LISTEN | TCPF_CLOSE | TCPF_TIME_WAIT))
 		goto out;

@@ -16,6 +16,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "request.h"
 #include "proto/buffers.h"
 
 /**
@@ -188,7 +189,7 @@ void xtcp_init_sock_fields(struct sock *sk)
 
 	xtcp_init_timers(sk);
 	spin_lock_init(&xs->queue_lock);
-	INIT_LIST_HEAD(&xs->syn_queue);
+	xs->synq = NULL;
 	INIT_LIST_HEAD(&xs->accept_queue);
 	INIT_LIST_HEAD(&xs->queue_node);
 	xs->syn_qlen = 0;
@@ -237,11 +238,29 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->in_recovery = false;
 }
 
+/*
+ * sk_destruct: the socket's memory goes; a listener's SYN queue with it
+ * (its timer stopped when it stopped listening). A clone that failed
+ * before xtcp_init_sock_fields() still carries its listener's pointer:
+ * the queue is only freed by the socket it belongs to.
+ */
+static void xtcp_sock_destruct(struct sock *sk)
+{
+	struct xtcp_synq *q = xtcp_sk(sk)->synq;
+
+	if (q && q->sk == sk) {
+		WARN_ON_ONCE(timer_pending(&q->timer));
+		kfree(q);
+	}
+	inet_sock_destruct(sk);
+}
+
 static int xtcp_init_sock(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xtcp_init_sock_fields(sk);
+	sk->sk_destruct = xtcp_sock_destruct;
 	xs->nodelay = 0;
 	xs->cork = 0;
 	xs->syn_retries = 0;

@@ -7,6 +7,7 @@
  * pointers aimed at that namespace's struct xtcp_net, as net/mptcp/ctrl.c
  * does. Values are read locklessly (READ_ONCE) where they are used.
  */
+#include <linux/random.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
@@ -29,6 +30,10 @@ enum {
 	XTCP_SYSCTL_RFC1337,
 	XTCP_SYSCTL_INVALID_RATELIMIT,
 	XTCP_SYSCTL_CHALLENGE_ACK_LIMIT,
+	XTCP_SYSCTL_SYNACK_RETRIES,
+	XTCP_SYSCTL_MAX_SYN_BACKLOG,
+	XTCP_SYSCTL_ABORT_ON_OVERFLOW,
+	XTCP_SYSCTL_SYNCOOKIES,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -91,6 +96,31 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.mode = 0644,
 		.proc_handler = proc_dointvec,
 	},
+	[XTCP_SYSCTL_SYNACK_RETRIES] = {
+		.procname = "synack_retries",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	/* Any int, as Linux's; a negative value counts as 0. */
+	[XTCP_SYSCTL_MAX_SYN_BACKLOG] = {
+		.procname = "max_syn_backlog",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec,
+	},
+	[XTCP_SYSCTL_ABORT_ON_OVERFLOW] = {
+		.procname = "abort_on_overflow",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	[XTCP_SYSCTL_SYNCOOKIES] = {
+		.procname = "syncookies",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -118,6 +148,12 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->rfc1337 = 0;
 	xn->invalid_ratelimit = HZ / 2;
 	xn->challenge_ack_limit = INT_MAX;
+	xn->synack_retries = TCP_SYNACK_RETRIES;
+	xn->abort_on_overflow = 0;
+	xn->syncookies = 1;
+	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
+	/* Linux: max(128, established-hash entries / 128). */
+	xn->max_syn_backlog = max(128, xtcp_ehash_half(net) * 2 / 128);
 }
 
 /** xtcp_sysctl_init_net() - defaults and net.xtcp for a new namespace. */
@@ -140,6 +176,10 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_RFC1337].data = &xn->rfc1337;
 	table[XTCP_SYSCTL_INVALID_RATELIMIT].data = &xn->invalid_ratelimit;
 	table[XTCP_SYSCTL_CHALLENGE_ACK_LIMIT].data = &xn->challenge_ack_limit;
+	table[XTCP_SYSCTL_SYNACK_RETRIES].data = &xn->synack_retries;
+	table[XTCP_SYSCTL_MAX_SYN_BACKLOG].data = &xn->max_syn_backlog;
+	table[XTCP_SYSCTL_ABORT_ON_OVERFLOW].data = &xn->abort_on_overflow;
+	table[XTCP_SYSCTL_SYNCOOKIES].data = &xn->syncookies;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

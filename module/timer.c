@@ -131,11 +131,6 @@ static unsigned int xtcp_retry_limit(struct sock *sk)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (xs->is_child && xs->listener && sk->sk_state == TCP_SYN_RECV) {
-		u8 cnt = xtcp_sk(xs->listener)->syn_retries;
-
-		return cnt ? cnt : XTCP_SYNACK_RETRIES;
-	}
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		return xs->syn_retries ? xs->syn_retries :
 					 READ_ONCE(xn->syn_retries);

@@ -20,11 +20,15 @@
 #include <linux/ipv6.h>
 #include <net/tcp_states.h>
 #include <net/netns/generic.h>
+#include <linux/siphash.h>
 
 #include "proto/fsm.h"
 #include "proto/options.h"
 #include "proto/seq.h"
 #include "compat.h"
+
+struct xtcp_request;
+struct xtcp_synq;
 
 /* RFC 6298 §2.1 initial RTO, and Linux's TCP_RTO_MAX / TCP_RTO_MIN. */
 #define XTCP_RTO_INIT		(1 * HZ)
@@ -36,7 +40,6 @@
 #define XTCP_TIMEWAIT_LEN	(60 * HZ)
 #define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
 /* Linux TCP's defaults for values that get their own sysctls later. */
-#define XTCP_SYNACK_RETRIES	5
 #define XTCP_RETRIES2		15
 #define XTCP_MAX_SYNCNT		127
 /* RFC 9293 §3.7.1: MSS assumed when the peer sends none. */
@@ -104,6 +107,24 @@
  * @XTCP_MIB_ACKSKIPPEDTIMEWAIT: TIME_WAIT ACKs not sent, by the rate limit
  *	(TcpExt TCPACKSkippedTimeWait).
  * @XTCP_MIB_WINPROBE: zero-window probes sent (TcpExt TCPWinProbe).
+ * @XTCP_MIB_REQQFULLDROP: SYNs dropped because the SYN queue was full
+ *	(TcpExt TCPReqQFullDrop).
+ * @XTCP_MIB_REQTIMEOUTS: half-open connections (requests) given up after
+ *	their SYN-ACK retransmissions (xtcp's own; Linux counts none).
+ * @XTCP_MIB_EMBRYONICRSTS: half-open connections ended by a RST or an
+ *	in-window SYN from the peer (TcpExt EmbryonicRsts).
+ * @XTCP_MIB_DEFERACCEPTDROP: bare final ACKs dropped by TCP_DEFER_ACCEPT
+ *	(TcpExt TCPDeferAcceptDrop).
+ * @XTCP_MIB_ACKSKIPPEDSYNRECV: answers to a half-open connection's peer
+ *	(SYN-ACK again, or an ACK) not sent, by the rate limit (TcpExt
+ *	TCPACKSkippedSynRecv).
+ * @XTCP_MIB_SYNCOOKIESSENT: SYN-ACKs sent with a cookie (SyncookiesSent).
+ * @XTCP_MIB_SYNCOOKIESRECV: final ACKs with a valid cookie
+ *	(SyncookiesRecv).
+ * @XTCP_MIB_SYNCOOKIESFAILED: final ACKs with an invalid or stale cookie
+ *	(SyncookiesFailed).
+ * @XTCP_MIB_REQQFULLDOCOOKIES: SYNs answered with a cookie because the
+ *	SYN queue was full or syncookies is 2 (TcpExt TCPReqQFullDoCookies).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -141,6 +162,15 @@ enum xtcp_mib {
 	XTCP_MIB_ACKSKIPPEDSEQ,
 	XTCP_MIB_ACKSKIPPEDTIMEWAIT,
 	XTCP_MIB_WINPROBE,
+	XTCP_MIB_REQQFULLDROP,
+	XTCP_MIB_REQTIMEOUTS,
+	XTCP_MIB_EMBRYONICRSTS,
+	XTCP_MIB_DEFERACCEPTDROP,
+	XTCP_MIB_ACKSKIPPEDSYNRECV,
+	XTCP_MIB_SYNCOOKIESSENT,
+	XTCP_MIB_SYNCOOKIESRECV,
+	XTCP_MIB_SYNCOOKIESFAILED,
+	XTCP_MIB_REQQFULLDOCOOKIES,
 	XTCP_MIB_MAX,
 };
 
@@ -159,6 +189,16 @@ struct xtcp_net {
 	u8 sysctl_tw_reuse;
 	/** @rfc1337: net.xtcp.rfc1337. */
 	u8 rfc1337;
+	/** @synack_retries: net.xtcp.synack_retries. */
+	u8 synack_retries;
+	/** @abort_on_overflow: net.xtcp.abort_on_overflow. */
+	u8 abort_on_overflow;
+	/** @syncookies: net.xtcp.syncookies. */
+	u8 syncookies;
+	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
+	int max_syn_backlog;
+	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
+	siphash_key_t cookie_key;
 	/** @fin_timeout: net.xtcp.fin_timeout, in jiffies. */
 	int fin_timeout;
 	/** @max_orphans: net.xtcp.max_orphans. */
@@ -222,12 +262,16 @@ struct xtcp_skb_cb {
 	 * the new connection's ISS is then @reopen_iss.
 	 */
 	u8 reopens_time_wait:1;
+	/** @sack_ok: a received SYN offered SACK-permitted. */
+	u8 sack_ok:1;
 	/** @mss: peer's MSS option on a received SYN, 0 if none. */
 	u16 mss;
 	/** @ack_seq: acknowledgment number (received segments). */
 	u32 ack_seq;
 	/** @window: unscaled window field (received segments). */
 	u16 window;
+	/** @wscale: a received SYN's window scale, 15 if none. */
+	u8 wscale;
 	/** @reopen_iss: see @reopens_time_wait. */
 	u32 reopen_iss;
 	union {
@@ -385,13 +429,17 @@ struct xtcp_sock {
 	int window_clamp;
 
 	/* Listen queues and a child's place in them: see @queue_lock. */
-	/** @queue_lock: guards the lists and counters below (leaf lock). */
+	/**
+	 * @queue_lock: guards the lists and counters below and the SYN
+	 * queue's (struct xtcp_synq); taken with BHs off, before a request
+	 * chain's lock, never with another socket's lock held inside it.
+	 */
 	spinlock_t queue_lock;
-	/** @syn_queue: children in SYN_RECV (listener only). */
-	struct list_head syn_queue;
+	/** @synq: the SYN queue of requests (request.h), once listening. */
+	struct xtcp_synq *synq;
 	/** @accept_queue: children ready for accept() (listener only). */
 	struct list_head accept_queue;
-	/** @syn_qlen: length of @syn_queue. */
+	/** @syn_qlen: requests in @synq. */
 	u32 syn_qlen;
 	/** @queue_node: a child's link in its listener's queues. */
 	struct list_head queue_node;
@@ -417,6 +465,10 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  * @accept_pmtu: does the socket follow path MTU discovery's ICMP errors?
  * @send_reply: send a bare TCP header (in @skb) back to where @in came
  *	from, without a socket; consumes @skb.
+ * @route_req: a route from listener @sk to the peer of request @req, with
+ *	a reference, or NULL.
+ * @send_req: send the segment @skb (a TCP header) of request @req on
+ *	route @dst; consumes both.
  */
 struct xtcp_af_ops {
 	unsigned int net_header_len;
@@ -427,6 +479,10 @@ struct xtcp_af_ops {
 	bool (*accept_pmtu)(const struct sock *sk);
 	void (*send_reply)(struct net *net, struct sk_buff *in,
 			   struct sk_buff *skb);
+	struct dst_entry *(*route_req)(struct sock *sk,
+				       const struct xtcp_request *req);
+	int (*send_req)(struct sock *sk, const struct xtcp_request *req,
+			struct sk_buff *skb, struct dst_entry *dst);
 };
 
 extern const struct xtcp_af_ops xtcp_ipv4_ops;
@@ -491,8 +547,9 @@ void xtcp_unhash(struct sock *sk);
 bool xtcp_ehash_insert(struct sock *sk);
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 			 __be32 daddr, __be16 dport, int dif);
-struct sock *xtcp_lookup_listener(struct net *net, __be32 daddr,
-				  __be16 dport, int dif);
+struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr,
+				  __be16 sport, __be32 daddr, __be16 dport,
+				  int dif);
 struct sock *xtcp_find_net_sock(struct net *net);
 /* A callback run on each socket of a table walk. */
 typedef void (*xtcp_sock_fn_t)(struct sock *sk, void *arg);
@@ -518,7 +575,7 @@ int xtcp_disconnect(struct sock *sk, int flags);
 int xtcp_inet_listen(struct socket *sock, int backlog);
 struct sock *xtcp_accept_child(struct sock *sk, int flags, int *err);
 void xtcp_listen_rcv(struct sock *sk, struct sk_buff *skb);
-bool xtcp_child_may_establish(struct sock *child);
+void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb);
 bool xtcp_child_established(struct sock *child);
 void xtcp_child_unlink(struct sock *child);
 void xtcp_listen_stop(struct sock *sk);

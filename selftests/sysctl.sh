@@ -26,6 +26,10 @@ SYSCTLS=(
 	"rfc1337|256 -1 abc|0 255|1"
 	"invalid_ratelimit|abc 1x|0 2000000|100"
 	"challenge_ack_limit|abc 2147483648 1x|0 2147483647|100"
+	"synack_retries|256 -1 abc|0 255|3"
+	"max_syn_backlog|abc 2147483648 1x|-2147483648 2147483647|64"
+	"abort_on_overflow|256 -1 abc|0 255|1"
+	"syncookies|256 -1 abc|0 255|2"
 )
 
 # sys_get NS NAME ("-" = init_net)

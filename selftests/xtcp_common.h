@@ -515,4 +515,23 @@ static inline long long mib_stat(const char *file, const char *row,
 	return ret;
 }
 
+/*
+ * Set net.xtcp.@name, or net.ipv4.tcp_@name for XTCP_PROTO=6, in the
+ * calling process's namespace. 0 or -1.
+ */
+static inline int xtcp_set_sysctl(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), xtcp_is_native_tcp() ?
+		 "/proc/sys/net/ipv4/tcp_%s" : "/proc/sys/net/xtcp/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fputs(val, f) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : ret;
+}
+
 #endif /* XTCP_COMMON_H */

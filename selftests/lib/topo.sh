@@ -606,6 +606,11 @@ declare -A STAT_TCPEXT=(
 	[ListenOverflows]=ListenOverflows
 	[ListenDrops]=ListenDrops
 	[BacklogDrop]=TCPBacklogDrop
+	[SyncookiesSent]=SyncookiesSent
+	[SyncookiesRecv]=SyncookiesRecv
+	[SyncookiesFailed]=SyncookiesFailed
+	[ReqQFullDoCookies]=TCPReqQFullDoCookies
+	[ReqQFullDrop]=TCPReqQFullDrop
 )
 
 # stat_get NS NAME: a counter of /proc/net/xtcp_stats ("Name value" lines);

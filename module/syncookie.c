@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncookie.c - SYN cookies (net.xtcp.syncookies): when a listener's SYN
+ * queue is full (or always, with 2) its SYN-ACK's ISN encodes the SYN
+ * (proto/cookie.c has the layout and its strength) and nothing is kept; a
+ * final ACK that brings a valid cookie back makes the connection directly.
+ * The MAC is SipHash with a secret per namespace, over the 4-tuple, the
+ * peer's ISN, a one-minute clock and the option bits.
+ *
+ * Cookies are checked only while they can be valid: when the listener
+ * sent one in the last two minutes, or with syncookies 2. Any other ACK
+ * for a listener costs no hash (Linux's tcp_synq_no_recent_overflow()).
+ */
+#include <linux/siphash.h>
+#include <linux/ktime.h>
+#include <net/tcp.h>
+
+#include "xtcp.h"
+#include "request.h"
+#include "proto/cookie.h"
+
+/* Linux's TCP_SYNCOOKIE_VALID: how long a listener checks cookies. */
+#define XTCP_COOKIE_VALID	((XTCP_COOKIE_MAX_AGE + 1) * 60 * HZ)
+
+/* The cookie clock: minutes, as Linux's tcp_cookie_time(). */
+static u32 xtcp_cookie_clock(void)
+{
+	return (u32)(ktime_get_seconds() / 60);
+}
+
+static u32 xtcp_cookie_mac(const struct net *net, __be32 laddr,
+			   __be32 raddr, __be16 lport, __be16 rport,
+			   u32 peer_isn, u32 clock, u32 opt_bits)
+{
+	const struct xtcp_net *xn = xtcp_pernet(net);
+
+	return (u32)siphash_3u64((u64)(__force u32)laddr << 32 |
+				 (__force u32)raddr,
+				 (u64)((__force u32)lport << 16 |
+				       (__force u32)rport) << 32 | peer_isn,
+				 (u64)clock << 32 | opt_bits,
+				 &xn->cookie_key);
+}
+
+/**
+ * xtcp_cookie_isn() - the cookie for @req, filled in from a SYN: its ISS.
+ * @sk: the listener, which now checks cookies for a while.
+ * @req: the request, not published (it is only the SYN-ACK's source).
+ * @wscale: the SYN's window scale, XTCP_COOKIE_NO_WSCALE if none.
+ * @sack_ok: the SYN's SACK-permitted.
+ *
+ * Return: the cookie; @req->mss is rounded to what the cookie keeps.
+ */
+u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req, u8 wscale,
+		    bool sack_ok)
+{
+	struct xtcp_cookie_opts o = {
+		.mss_idx = xtcp_cookie_mss_index(req->mss ? req->mss :
+						 XTCP_DEFAULT_MSS),
+		.wscale = wscale,
+		.sack_ok = sack_ok,
+	};
+	u32 clock = xtcp_cookie_clock(), mac;
+
+	mac = xtcp_cookie_mac(sock_net(sk), req->laddr, req->raddr,
+			      req->lport, req->rport, req->irs, clock,
+			      xtcp_cookie_opt_bits(&o));
+	req->mss = xtcp_cookie_mss(o.mss_idx);
+	WRITE_ONCE(xtcp_sk(sk)->synq->last_overflow, jiffies);
+	return xtcp_cookie_pack(mac, clock, &o);
+}
+
+/**
+ * xtcp_cookie_wanted() - may an ACK for listener @sk carry a cookie?
+ * @sk: the listener.
+ *
+ * Return: true with syncookies 2, or 1 and a cookie sent in the last
+ * XTCP_COOKIE_VALID.
+ */
+bool xtcp_cookie_wanted(const struct sock *sk)
+{
+	u8 mode = READ_ONCE(xtcp_pernet(sock_net(sk))->syncookies);
+	const struct xtcp_synq *q = xtcp_sk(sk)->synq;
+	unsigned long last;
+
+	if (!mode || !q)
+		return false;
+	if (mode == 2)
+		return true;
+	last = READ_ONCE(q->last_overflow);
+	return last && time_before(jiffies, last + XTCP_COOKIE_VALID);
+}
+
+/**
+ * xtcp_cookie_check() - is the final ACK @skb's acknowledgment a cookie
+ * we made? If so, fill @req in as the request the SYN would have made.
+ * @sk: the listener.
+ * @skb: the ACK, its control block filled.
+ * @req: the request to fill in (on the caller's stack; never published).
+ *
+ * Return: true if valid (counted in SyncookiesRecv), false if not
+ * (SyncookiesFailed).
+ */
+bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
+		       struct xtcp_request *req)
+{
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	u32 cookie = cb->ack_seq - 1, peer_isn = cb->seq - 1, clock;
+	struct net *net = sock_net(sk);
+	struct xtcp_cookie_opts o;
+
+	if (!xtcp_cookie_unpack(cookie, xtcp_cookie_clock(), &clock, &o) ||
+	    !xtcp_cookie_mac_ok(cookie,
+				xtcp_cookie_mac(net, iph->daddr, iph->saddr,
+						th->dest, th->source, peer_isn,
+						clock,
+						xtcp_cookie_opt_bits(&o)))) {
+		xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESFAILED);
+		return false;
+	}
+	xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESRECV);
+	memset(req, 0, sizeof(*req));
+	req->listener = sk;
+	write_pnet(&req->net, net);
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->dif = sk->sk_bound_dev_if;
+	req->iss = cookie;
+	req->irs = peer_isn;
+	req->mss = xtcp_cookie_mss(o.mss_idx);
+	req->wscale = o.wscale;
+	req->sack_ok = o.sack_ok;
+	req->window = cb->window;
+	req->rcv_wnd = xtcp_req_window(sk);
+	return true;
+}

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp_listen.c - the server side of the handshake, with the client played
+ * by the test through a TUN device (xtcp_tun.h), so that it can leave a
+ * handshake half open, resend its SYN, or answer wrongly:
+ *
+ *  - a SYN makes a request (a SYN_RECV row in /proc/net/xtcp, an object
+ *    of the xtcp_request slab cache), not a socket;
+ *  - an unanswered SYN-ACK is sent again after 1 s, 2 s, ... up to
+ *    net.xtcp.synack_retries, then the request goes (ReqTimeouts);
+ *  - the client's SYN again is answered with the same SYN-ACK, and makes
+ *    no second request; an ACK of the wrong number draws a RST and leaves
+ *    the request; a RST ends it (EmbryonicRsts);
+ *  - data on the final ACK is delivered; TCP_DEFER_ACCEPT drops the bare
+ *    ACK and waits for data;
+ *  - a full accept queue at the final ACK: net.xtcp.abort_on_overflow 1
+ *    answers with RST, 0 drops the ACK and the handshake completes later;
+ *  - the SYN queue never grows past the backlog (ReqQFullDrop), and a
+ *    listener's close frees every request;
+ *  - SO_REUSEPORT: a group of listeners shares a port, connections spread
+ *    over it, and a member that closes takes only its own with it;
+ *  - syncookies: with 2 every SYN gets a cookie and no request, with 1
+ *    those that find the queue full; a valid cookie ACK (with data) makes
+ *    the connection with the MSS the cookie kept; forged, wrong-tuple and
+ *    wrong-ISN ACKs are refused with a RST and counted (SyncookiesFailed),
+ *    a replayed one goes to the connection it made.
+ *
+ * Every test runs in its own network namespace. With XTCP_PROTO=6 the
+ * same client talks to the kernel's TCP, the reference.
+ */
+#include <pthread.h>
+
+#include "kselftest_harness.h"
+#include "xtcp_common.h"
+#include "xtcp_tun.h"
+
+#define LPORT		7200
+#define PEER_ISN	5000
+
+/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6; -1: none. */
+static long long lst_stat(const char *xtcp, const char *tcpext)
+{
+	if (!xtcp_is_native_tcp())
+		return xtcp_stat(xtcp);
+	return tcpext ? mib_stat("/proc/net/netstat", "TcpExt:", tcpext) : -1;
+}
+
+/* SYN_RECV rows (state 03) of our port on the TUN address. */
+static int syn_recv_rows(void)
+{
+	char want[32], line[512];
+	struct in_addr a;
+	int n = 0;
+	FILE *f;
+
+	inet_pton(AF_INET, TUN_LOCAL, &a);
+	snprintf(want, sizeof(want), "%08X:%04X", a.s_addr, LPORT);
+	f = fopen(xtcp_proc_sockets(), "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char l[64];
+		unsigned int st;
+
+		if (sscanf(line, " %*[0-9]: %63s %*s %x", l, &st) == 2 &&
+		    !strcmp(l, want) && st == 0x03)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static bool wait_syn_recv_rows(int want, int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+
+	while (syn_recv_rows() != want && xtcp_now_ms() < end)
+		usleep(20000);
+	return syn_recv_rows() == want;
+}
+
+/*
+ * Close an accepted socket with a RST: the TUN client never answers a
+ * FIN, and an orphan retransmitting it would outlive the test (and keep
+ * the namespace and the module busy for minutes).
+ */
+static void abort_close(int fd)
+{
+	struct linger now = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	close(fd);
+}
+
+FIXTURE(listen) {
+	struct tun_peer t;
+	int lfd;
+};
+
+static int open_listener(FIXTURE_DATA(listen) *self, int backlog)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(LPORT) };
+	int one = 1;
+
+	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
+	self->lfd = xtcp_socket();
+	if (self->lfd < 0)
+		return -1;
+	setsockopt(self->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(self->lfd, backlog))
+		return -1;
+	return xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
+}
+
+FIXTURE_SETUP(listen)
+{
+	self->t.fd = self->lfd = -1;
+	ASSERT_EQ(0, xtcp_new_netns());
+	if (tun_open(&self->t))
+		SKIP(return, "no TUN device: %s", strerror(errno));
+	/* Requests only, unless a test asks for cookies. */
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "0"));
+	ASSERT_EQ(0, open_listener(self, 8));
+}
+
+FIXTURE_TEARDOWN(listen)
+{
+	if (self->lfd >= 0)
+		close(self->lfd);
+	tun_close(&self->t);
+}
+
+/* The client's SYN (MSS @mss) from @pport; its SYN-ACK in *@sa. */
+static int client_syn_mss(FIXTURE_DATA(listen) *self, uint16_t pport,
+			  uint16_t mss, struct tun_seg *sa)
+{
+	struct tun_seg s = { .sport = pport, .dport = LPORT, .seq = PEER_ISN,
+			     .flags = TF_SYN, .win = 65535, .mss = mss };
+
+	if (tun_send(&self->t, &s))
+		return -1;
+	for (;;) {
+		if (tun_wait(&self->t, TF_SYN | TF_ACK, sa, XTCP_WAIT_MS) != 1)
+			return -1;
+		if (sa->dport == pport)
+			return sa->ack == PEER_ISN + 1 ? 0 : -1;
+	}
+}
+
+/* The client's SYN from @pport; its SYN-ACK in *@sa. 0 or -1. */
+static int client_syn(FIXTURE_DATA(listen) *self, uint16_t pport,
+		      struct tun_seg *sa)
+{
+	return client_syn_mss(self, pport, 1460, sa);
+}
+
+/* The client's final ACK (with @len bytes of @data) for SYN-ACK @sa. */
+static int client_ack(FIXTURE_DATA(listen) *self, const struct tun_seg *sa,
+		      const void *data, uint32_t len)
+{
+	struct tun_seg s = { .sport = sa->dport, .dport = LPORT,
+			     .seq = PEER_ISN + 1, .ack = sa->seq + 1,
+			     .flags = TF_ACK | (len ? TF_PSH : 0),
+			     .win = 65535, .data = data, .len = len };
+
+	return tun_send(&self->t, &s);
+}
+
+/* A SYN is a request: SYN_RECV in the table, an xtcp_request object. */
+TEST_F(listen, request_in_proc_and_slab)
+{
+	char line[512];
+	bool found = false;
+	struct tun_seg sa;
+	FILE *f;
+
+	ASSERT_EQ(0, client_syn(self, 40001, &sa));
+	EXPECT_EQ(1460, sa.mss);
+	EXPECT_EQ(1, syn_recv_rows());
+	if (xtcp_is_native_tcp())
+		return;
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		SKIP(return, "no /proc/slabinfo");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int active, num, size;
+
+		if (sscanf(line, "xtcp_request %u %u %u", &active, &num,
+			   &size) != 3)
+			continue;
+		found = true;
+		TH_LOG("xtcp_request: %u active, object size %u bytes",
+		       active, size);
+		EXPECT_LE(1, active);
+		EXPECT_GE(128, size);
+	}
+	fclose(f);
+	EXPECT_TRUE(found) TH_LOG("no xtcp_request cache in /proc/slabinfo");
+}
+
+/*
+ * synack_retries 2: SYN-ACKs at 0, 1 and 3 s (each timeout twice the last),
+ * then the request goes when the third timeout (4 s) runs out, at ~7 s.
+ * Timers can be late under emulation, never early: the gaps are checked
+ * from below tightly and from above loosely.
+ */
+TEST_F_TIMEOUT(listen, synack_backoff_then_expiry, 60)
+{
+	long long t[4], end, gone = 0;
+	long long timeouts = lst_stat("ReqTimeouts", NULL);
+	struct tun_seg sa, s;
+	int n = 0, extra = 0;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("synack_retries", "2"));
+	ASSERT_EQ(0, client_syn(self, 40002, &sa));
+	t[n++] = xtcp_now_ms();
+	end = t[0] + 12000;
+	while (n < 3 && tun_recv(&self->t, &s, end) == 1) {
+		if ((s.flags & (TF_SYN | TF_ACK)) != (TF_SYN | TF_ACK))
+			continue;
+		EXPECT_EQ(sa.seq, s.seq);
+		t[n++] = xtcp_now_ms();
+	}
+	ASSERT_EQ(3, n) TH_LOG("%d SYN-ACKs", n);
+	TH_LOG("gaps %lld ms, %lld ms", t[1] - t[0], t[2] - t[1]);
+	EXPECT_LE(900, t[1] - t[0]);
+	EXPECT_GE(3000, t[1] - t[0]);
+	EXPECT_LE(1900, t[2] - t[1]);
+	EXPECT_GE(5000, t[2] - t[1]);
+	/* no fourth SYN-ACK; the request goes when the 4 s timeout ends */
+	end = t[2] + 12000;
+	while (xtcp_now_ms() < end) {
+		if (tun_recv(&self->t, &s, xtcp_now_ms() + 50) == 1 &&
+		    (s.flags & TF_SYN))
+			extra++;
+		if (!gone && syn_recv_rows() == 0) {
+			gone = xtcp_now_ms();
+			end = gone + 1000;	/* and nothing after it */
+		}
+	}
+	EXPECT_EQ(0, extra);
+	ASSERT_NE(0, gone) TH_LOG("the request never went");
+	TH_LOG("request gone %lld ms after the last SYN-ACK", gone - t[2]);
+	EXPECT_LE(3800, gone - t[2]);
+	if (timeouts >= 0)
+		EXPECT_EQ(timeouts + 1, lst_stat("ReqTimeouts", NULL));
+}
+
+/* The client's SYN again: the same SYN-ACK again, and still one request. */
+TEST_F(listen, retransmitted_syn_answered)
+{
+	struct tun_seg sa, sa2;
+
+	ASSERT_EQ(0, client_syn(self, 40003, &sa));
+	usleep(600 * 1000);	/* past the 500 ms rate limit */
+	ASSERT_EQ(0, client_syn(self, 40003, &sa2));
+	EXPECT_EQ(sa.seq, sa2.seq);
+	EXPECT_EQ(1, syn_recv_rows());
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
+}
+
+/* Data on the final ACK is the connection's first data. */
+TEST_F(listen, data_on_final_ack_delivered)
+{
+	struct tun_seg sa;
+	char buf[16] = { 0 };
+	int s;
+
+	ASSERT_EQ(0, client_syn(self, 40004, &sa));
+	ASSERT_EQ(0, client_ack(self, &sa, "hello", 5));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	xtcp_set_timeouts(s, XTCP_WAIT_MS);
+	EXPECT_EQ(5, recv(s, buf, sizeof(buf), 0));
+	EXPECT_STREQ("hello", buf);
+	abort_close(s);
+}
+
+/* An ACK of a number never sent: RST with that number; the request stays. */
+TEST_F(listen, wrong_ack_reset_request_kept)
+{
+	struct tun_seg sa, bad, r;
+	int s;
+
+	ASSERT_EQ(0, client_syn(self, 40005, &sa));
+	bad = sa;
+	bad.seq += 1000;
+	ASSERT_EQ(0, client_ack(self, &bad, NULL, 0));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_RST, &r, XTCP_WAIT_MS));
+	EXPECT_EQ(sa.seq + 1001, r.seq);
+	EXPECT_EQ(1, syn_recv_rows());
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	abort_close(s);
+}
+
+/* A RST in the window ends the half-open connection. */
+TEST_F(listen, rst_ends_request)
+{
+	long long rsts = lst_stat("EmbryonicRsts", "EmbryonicRsts");
+	struct tun_seg sa, r = { .dport = LPORT, .seq = PEER_ISN + 1,
+				 .flags = TF_RST };
+
+	ASSERT_EQ(0, client_syn(self, 40006, &sa));
+	r.sport = sa.dport;
+	ASSERT_EQ(0, tun_send(&self->t, &r));
+	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
+	EXPECT_EQ(rsts + 1, lst_stat("EmbryonicRsts", "EmbryonicRsts"));
+}
+
+/* TCP_DEFER_ACCEPT: the bare ACK is dropped, the data makes the child. */
+TEST_F(listen, defer_accept_waits_for_data)
+{
+	long long drops = lst_stat("DeferAcceptDrop", "TCPDeferAcceptDrop");
+	struct tun_seg sa;
+	char buf[8] = { 0 };
+	int secs = 10, s;
+
+	ASSERT_EQ(0, setsockopt(self->lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
+				&secs, sizeof(secs)));
+	ASSERT_EQ(0, client_syn(self, 40007, &sa));
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	EXPECT_EQ(0, xtcp_poll1(self->lfd, POLLIN, 500));
+	EXPECT_EQ(1, syn_recv_rows());
+	EXPECT_EQ(drops + 1, lst_stat("DeferAcceptDrop", "TCPDeferAcceptDrop"));
+	ASSERT_EQ(0, client_ack(self, &sa, "abc", 3));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	xtcp_set_timeouts(s, XTCP_WAIT_MS);
+	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	EXPECT_STREQ("abc", buf);
+	abort_close(s);
+}
+
+/*
+ * Backlog 1: the accept queue holds 2. A is accepted into it; then B and
+ * C become requests; B's ACK fills the queue and C's ACK finds it full.
+ * Returns C's SYN-ACK in *@sc, with A and B's handshakes done.
+ */
+static int fill_accept_queue(FIXTURE_DATA(listen) *self, struct tun_seg *sc)
+{
+	struct tun_seg sa, sb;
+
+	close(self->lfd);
+	if (open_listener(self, 1))
+		return -1;
+	if (client_syn(self, 40011, &sa) || client_ack(self, &sa, NULL, 0) ||
+	    xtcp_poll1(self->lfd, POLLIN, XTCP_WAIT_MS) != POLLIN)
+		return -1;
+	if (client_syn(self, 40012, &sb) || client_syn(self, 40013, sc))
+		return -1;
+	if (client_ack(self, &sb, NULL, 0) || !wait_syn_recv_rows(1, 3000))
+		return -1;
+	return client_ack(self, sc, NULL, 0);
+}
+
+/* abort_on_overflow 1: the final ACK of C gets a RST, C's request goes. */
+TEST_F(listen, accept_overflow_abort)
+{
+	long long over = lst_stat("ListenOverflows", "ListenOverflows");
+	struct tun_seg sc, r;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("abort_on_overflow", "1"));
+	ASSERT_EQ(0, fill_accept_queue(self, &sc));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_RST, &r, XTCP_WAIT_MS));
+	EXPECT_EQ(40013, r.dport);
+	EXPECT_EQ(sc.seq + 1, r.seq);
+	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
+	EXPECT_LE(over + 1, lst_stat("ListenOverflows", "ListenOverflows"));
+}
+
+/*
+ * abort_on_overflow 0: C's ACK is dropped, its request stays; once
+ * accept() makes room, the SYN-ACK sent again draws C's ACK again, and C
+ * is accepted too.
+ */
+TEST_F_TIMEOUT(listen, accept_overflow_drop_then_complete, 60)
+{
+	long long over = lst_stat("ListenOverflows", "ListenOverflows");
+	struct tun_seg sc, again;
+	int s[3], n = 0;
+
+	ASSERT_EQ(0, fill_accept_queue(self, &sc));
+	EXPECT_TRUE(wait_syn_recv_rows(1, XTCP_WAIT_MS));
+	EXPECT_LE(over + 1, lst_stat("ListenOverflows", "ListenOverflows"));
+	for (n = 0; n < 2; n++) {
+		s[n] = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, s[n]);
+	}
+	/* C's SYN-ACK again (1 s after the first), answered as a client does */
+	do {
+		ASSERT_EQ(1, tun_wait(&self->t, TF_SYN | TF_ACK, &again,
+				      10000));
+	} while (again.dport != 40013);
+	ASSERT_EQ(0, client_ack(self, &again, NULL, 0));
+	s[2] = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s[2]) TH_LOG("C not accepted: %s", strerror(errno));
+	for (n = 0; n < 3; n++)
+		abort_close(s[n]);
+}
+
+/*
+ * A flood of SYNs from 50 ports at a listener with backlog 8: at most 9
+ * requests (the queue is full above the backlog), the rest dropped and
+ * counted; closing the listener frees every request.
+ */
+TEST_F(listen, syn_queue_bounded_and_freed)
+{
+	long long full = lst_stat("ReqQFullDrop", "TCPReqQFullDrop");
+	int i, rows;
+
+	for (i = 0; i < 50; i++) {
+		struct tun_seg s = { .sport = 41000 + i, .dport = LPORT,
+				     .seq = PEER_ISN, .flags = TF_SYN,
+				     .win = 65535, .mss = 1460 };
+
+		ASSERT_EQ(0, tun_send(&self->t, &s));
+	}
+	/* let the SYN-ACKs out; then the table says how many requests */
+	for (i = 0; i < 20 && syn_recv_rows() < 9; i++)
+		usleep(50000);
+	usleep(200000);
+	rows = syn_recv_rows();
+	TH_LOG("%d requests for 50 SYNs", rows);
+	EXPECT_EQ(9, rows);
+	if (full >= 0)
+		EXPECT_LE(full + 41, lst_stat("ReqQFullDrop", "TCPReqQFullDrop"));
+	close(self->lfd);
+	self->lfd = -1;
+	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
+}
+
+/*
+ * syncookies 2: no request at all; the cookie ACK, with data, makes the
+ * connection. A peer MSS of 1400 comes back as the table's 1300.
+ */
+TEST_F(listen, cookie_always_makes_connection)
+{
+	long long sent = lst_stat("SyncookiesSent", "SyncookiesSent");
+	long long recvd = lst_stat("SyncookiesRecv", "SyncookiesRecv");
+	struct tun_seg sa;
+	char buf[8] = { 0 };
+	socklen_t len = sizeof(int);
+	int s, mss = 0;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
+	ASSERT_EQ(0, client_syn_mss(self, 40021, 1400, &sa));
+	EXPECT_EQ(0, syn_recv_rows());
+	EXPECT_EQ(sent + 1, lst_stat("SyncookiesSent", "SyncookiesSent"));
+	ASSERT_EQ(0, client_ack(self, &sa, "xyz", 3));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_EQ(recvd + 1, lst_stat("SyncookiesRecv", "SyncookiesRecv"));
+	xtcp_set_timeouts(s, XTCP_WAIT_MS);
+	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	EXPECT_STREQ("xyz", buf);
+	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
+	EXPECT_EQ(1300, mss);
+	abort_close(s);
+}
+
+/* Send the final ACK @sa would draw, but from @pport with ISN + @isn_off. */
+static int client_ack_as(FIXTURE_DATA(listen) *self, const struct tun_seg *sa,
+			 uint16_t pport, uint32_t ack, uint32_t isn_off)
+{
+	struct tun_seg s = { .sport = pport, .dport = LPORT,
+			     .seq = PEER_ISN + 1 + isn_off, .ack = ack,
+			     .flags = TF_ACK, .win = 65535 };
+
+	return tun_send(&self->t, &s);
+}
+
+/* A RST for @pport within the wait, and no child for the listener. */
+static bool refused(FIXTURE_DATA(listen) *self, uint16_t pport)
+{
+	struct tun_seg r;
+
+	while (tun_wait(&self->t, TF_RST, &r, XTCP_WAIT_MS) == 1)
+		if (r.dport == pport)
+			return xtcp_poll1(self->lfd, POLLIN, 100) == 0;
+	return false;
+}
+
+/*
+ * Cookies that are not ours: one off, for another port, for another ISN
+ * of the peer. Each gets a RST and counts; then the right one works, and
+ * the same ACK again goes to the connection it made.
+ */
+TEST_F(listen, cookie_forged_refused)
+{
+	long long failed = lst_stat("SyncookiesFailed", "SyncookiesFailed");
+	struct tun_seg sa;
+	int s;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
+	ASSERT_EQ(0, client_syn(self, 40022, &sa));
+	ASSERT_EQ(0, client_ack_as(self, &sa, 40022, sa.seq + 2, 0));
+	EXPECT_TRUE(refused(self, 40022)) TH_LOG("forged cookie taken");
+	ASSERT_EQ(0, client_ack_as(self, &sa, 40023, sa.seq + 1, 0));
+	EXPECT_TRUE(refused(self, 40023)) TH_LOG("wrong-port cookie taken");
+	ASSERT_EQ(0, client_ack_as(self, &sa, 40022, sa.seq + 1, 7));
+	EXPECT_TRUE(refused(self, 40022)) TH_LOG("wrong-ISN cookie taken");
+	if (failed >= 0)
+		EXPECT_EQ(failed + 3,
+			  lst_stat("SyncookiesFailed", "SyncookiesFailed"));
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	/* replayed: the connection has it; no second child */
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	EXPECT_EQ(0, xtcp_poll1(self->lfd, POLLIN, 300));
+	abort_close(s);
+}
+
+/*
+ * syncookies 1: SYNs beyond the queue get cookies (not drops), and a
+ * client answered with one connects.
+ */
+TEST_F(listen, cookies_when_queue_full)
+{
+	long long docookies = lst_stat("ReqQFullDoCookies",
+				       "TCPReqQFullDoCookies");
+	struct tun_seg sa;
+	int i, s;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "1"));
+	for (i = 0; i < 9; i++)
+		ASSERT_EQ(0, client_syn(self, 41100 + i, &sa));
+	EXPECT_EQ(9, syn_recv_rows());
+	ASSERT_EQ(0, client_syn(self, 41200, &sa));
+	EXPECT_EQ(9, syn_recv_rows());
+	EXPECT_EQ(docookies + 1, lst_stat("ReqQFullDoCookies",
+					  "TCPReqQFullDoCookies"));
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("cookie client not accepted: %s",
+			       strerror(errno));
+	abort_close(s);
+}
+
+#define GROUP	4
+#define CLIENTS	64
+
+/* A listener of an SO_REUSEPORT group on 127.0.0.1:@port (0: pick one). */
+static int reuseport_listener(uint16_t port, int *portp)
+{
+	struct sockaddr_in sin;
+	int fd = xtcp_socket(), one = 1;
+
+	if (fd < 0)
+		return -1;
+	xtcp_addr(&sin, port);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, 128)) {
+		close(fd);
+		return -1;
+	}
+	if (portp)
+		*portp = xtcp_local_port(fd);
+	return fd;
+}
+
+/* Accept all a listener holds now; the peer ports go to @ports. */
+static int drain(int lfd, uint16_t *ports, int max)
+{
+	struct sockaddr_in peer;
+	socklen_t len;
+	int n = 0, s;
+
+	xtcp_set_nonblock(lfd, true);
+	for (;;) {
+		len = sizeof(peer);
+		s = accept(lfd, (struct sockaddr *)&peer, &len);
+		if (s < 0)
+			break;
+		if (n < max)
+			ports[n++] = ntohs(peer.sin_port);
+		abort_close(s);
+	}
+	return n;
+}
+
+/*
+ * SO_REUSEPORT: four listeners share a port (a fifth socket without the
+ * option may not), connections spread over all of them, and when one
+ * closes with connections waiting, only those get a RST: every other
+ * client is accepted by the member its SYN went to.
+ */
+TEST(reuseport_group_spreads_and_survives_a_member)
+{
+	int l[GROUP], c[CLIENTS], port, i, j, got[GROUP], total = 0;
+	static uint16_t ports[GROUP][CLIENTS];
+	struct sockaddr_in sin;
+	int other, reset = 0, accepted = 0;
+
+	ASSERT_EQ(0, xtcp_new_netns());
+	l[0] = reuseport_listener(0, &port);
+	ASSERT_LE(0, l[0]);
+	for (i = 1; i < GROUP; i++) {
+		l[i] = reuseport_listener(port, NULL);
+		ASSERT_LE(0, l[i]) TH_LOG("member %d: %s", i, strerror(errno));
+	}
+	other = xtcp_socket();
+	ASSERT_LE(0, other);
+	xtcp_addr(&sin, port);
+	EXPECT_EQ(-1, bind(other, (struct sockaddr *)&sin, sizeof(sin)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(other);
+
+	/* spread: every member gets some of 64 connections */
+	for (i = 0; i < CLIENTS; i++) {
+		c[i] = xtcp_socket();
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, xtcp_connect_port(c[i], port));
+	}
+	usleep(200000);
+	for (i = 0; i < GROUP; i++) {
+		got[i] = drain(l[i], ports[i], CLIENTS);
+		total += got[i];
+	}
+	TH_LOG("spread: %d %d %d %d", got[0], got[1], got[2], got[3]);
+	EXPECT_EQ(CLIENTS, total);
+	for (i = 0; i < GROUP; i++)
+		EXPECT_LT(0, got[i]);
+	for (i = 0; i < CLIENTS; i++)
+		close(c[i]);
+
+	/* 64 more wait unaccepted; member 0 closes; the rest lose none */
+	for (i = 0; i < CLIENTS; i++) {
+		c[i] = xtcp_socket();
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, xtcp_connect_port(c[i], port));
+	}
+	usleep(200000);
+	close(l[0]);
+	total = 0;
+	for (i = 1; i < GROUP; i++) {
+		got[i] = drain(l[i], ports[i], CLIENTS);
+		total += got[i];
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		uint16_t me = xtcp_local_port(c[i]);
+		bool found = false;
+		char b;
+
+		for (j = 1; j < GROUP && !found; j++)
+			for (int k = 0; k < got[j] && !found; k++)
+				found = ports[j][k] == me;
+		if (found) {
+			accepted++;
+			continue;
+		}
+		/* not accepted: it must have been member 0's, and reset */
+		xtcp_set_timeouts(c[i], XTCP_WAIT_MS);
+		if (recv(c[i], &b, 1, 0) < 0 && errno == ECONNRESET)
+			reset++;
+		else
+			TH_LOG("client %u neither accepted nor reset", me);
+	}
+	TH_LOG("after close: %d accepted, %d reset", accepted, reset);
+	EXPECT_EQ(total, accepted);
+	EXPECT_EQ(CLIENTS, accepted + reset);
+	EXPECT_LT(0, reset);
+	for (i = 0; i < CLIENTS; i++)
+		close(c[i]);
+	for (i = 1; i < GROUP; i++)
+		close(l[i]);
+}
+
+struct owner_loop {
+	int fd;
+	volatile bool stop;
+};
+
+static void *own_listener(void *arg)
+{
+	struct owner_loop *o = arg;
+	int v = 1;
+
+	while (!o->stop)
+		setsockopt(o->fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v));
+	return NULL;
+}
+
+/*
+ * A process keeps the listener's socket lock busy (setsockopt() in a
+ * loop) while clients connect: the handshakes do not need that lock, so
+ * none waits in or is dropped from the listener's backlog, none deadlocks.
+ */
+TEST(owned_listener_serves_syns)
+{
+	struct owner_loop o = { 0 };
+	long long drops;
+	pthread_t th;
+	int port, i, c, s;
+
+	ASSERT_EQ(0, xtcp_new_netns());
+	o.fd = xtcp_listener_port(0, 128, &port);
+	ASSERT_LE(0, o.fd);
+	drops = lst_stat("BacklogDrop", "TCPBacklogDrop");
+	ASSERT_EQ(0, pthread_create(&th, NULL, own_listener, &o));
+	for (i = 0; i < 100; i++) {
+		c = xtcp_socket();
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, xtcp_connect_port(c, port))
+			TH_LOG("connect %d: %s", i, strerror(errno));
+		s = xtcp_accept(o.fd);
+		ASSERT_LE(0, s) TH_LOG("accept %d: %s", i, strerror(errno));
+		close(s);
+		close(c);
+	}
+	o.stop = true;
+	pthread_join(th, NULL);
+	EXPECT_EQ(drops, lst_stat("BacklogDrop", "TCPBacklogDrop"));
+	close(o.fd);
+}
+
+TEST_HARNESS_MAIN
