@@ -224,6 +224,15 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_request *req;
 
 	v = xtcp_synq_admit(&st);
+	/*
+	 * Cookies off and no room (the queue full, or only the reserved
+	 * quarter of max_syn_backlog left): an old unanswered request may go.
+	 */
+	if ((v == XTCP_SYNQ_FULL || v == XTCP_SYNQ_RESERVED) &&
+	    xtcp_synq_evict(sk)) {
+		st.qlen = READ_ONCE(xtcp_sk(sk)->syn_qlen);
+		v = xtcp_synq_admit(&st);
+	}
 	if (v == XTCP_SYNQ_COOKIE) {
 		xtcp_listen_syn_cookie(sk, skb);
 		return;
@@ -415,8 +424,10 @@ static bool xtcp_req_complete(struct xtcp_request *req, struct sk_buff *skb)
 		}
 		return false;
 	}
-	if (xtcp_make_child(sk, req, req, skb))
+	if (xtcp_make_child(sk, req, req, skb)) {
+		xtcp_synq_rtt_sample(sk, req);
 		return true;
+	}
 	/* No memory for it: the next ACK, drawn by the SYN-ACK, tries again. */
 	xtcp_req_set_acked(req);
 	return false;

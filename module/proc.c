@@ -57,6 +57,7 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESRECV] = "SyncookiesRecv",
 	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
 	[XTCP_MIB_REQQFULLDOCOOKIES] = "ReqQFullDoCookies",
+	[XTCP_MIB_REQEVICTED] = "ReqEvicted",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

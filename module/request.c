@@ -230,6 +230,7 @@ bool xtcp_req_insert(struct sock *sk, struct xtcp_request *req)
 		goto out;
 	spin_lock(lock);
 	if (!xtcp_req_chain_has(slot, req)) {
+		req->born = jiffies;
 		req->expires = jiffies + XTCP_RTO_INIT;
 		/* Every field before the count that makes it findable. */
 		smp_wmb();
@@ -283,6 +284,91 @@ bool xtcp_req_unlink(struct xtcp_request *req)
 	if (won)
 		xtcp_req_put(req);	/* the tables' reference */
 	return won;
+}
+
+/*
+ * How long a request must have waited for its final ACK before a SYN may
+ * push it out of a full queue: four handshake round trips as this
+ * listener has seen them, within [20 ms, 500 ms]; 200 ms until one is
+ * measured.
+ */
+static unsigned long xtcp_synq_min_age(const struct xtcp_synq *q)
+{
+	u32 srtt8 = READ_ONCE(q->hs_rtt);
+
+	if (!srtt8)
+		return HZ / 5;
+	return clamp_t(unsigned long, srtt8 / 2, HZ / 50, HZ / 2);
+}
+
+/**
+ * xtcp_synq_rtt_sample() - a handshake completed: learn how long its
+ * final ACK took after the SYN-ACK (only from a request whose SYN-ACK went
+ * once, Karn's rule).
+ * @sk: the listener.
+ * @req: the request.
+ */
+void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req)
+{
+	struct xtcp_synq *q = xtcp_sk(sk)->synq;
+	u32 m = (u32)jiffies - req->born, srtt8;
+
+	if (!q || READ_ONCE(req->num_timeout))
+		return;
+	m = max_t(u32, m, 1) << 3;
+	srtt8 = READ_ONCE(q->hs_rtt);
+	/* RFC 6298's gain of 1/8; racing updates lose a sample, no more */
+	WRITE_ONCE(q->hs_rtt, srtt8 ? srtt8 - (srtt8 >> 3) + (m >> 3) : m);
+}
+
+/**
+ * xtcp_synq_evict() - the SYN queue is full (or down to max_syn_backlog's
+ * reserved quarter) and cookies are off: make room
+ * for a new SYN by dropping the request that waited longest for an answer
+ * that never came, if it waited long enough.
+ * @sk: the listener.
+ *
+ * Linux drops the new SYN instead. Under a flood of spoofed SYNs the queue
+ * is then always full of requests that will never be answered, and a real
+ * client gets in only when one of them times out (129 slots for the seconds
+ * a request lives). Pushing out the oldest unanswered request, once it
+ * waited several handshake round trips (xtcp_synq_min_age()), admits new
+ * SYNs at the rate at which requests grow that old: a real client's
+ * request then lives long enough for its final ACK, and the queue never
+ * grows. A request whose final ACK came (kept by TCP_DEFER_ACCEPT or a
+ * full accept queue) is never pushed out.
+ *
+ * Context: BHs off; takes the listener's queue_lock.
+ * Return: true if a request was dropped (counted in ReqEvicted).
+ */
+bool xtcp_synq_evict(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_synq *q = xs->synq;
+	struct xtcp_request *req, *victim = NULL;
+	u32 now = jiffies, min_age = xtcp_synq_min_age(q);
+	int i;
+
+	spin_lock(&xs->queue_lock);
+	for (i = XTCP_SYNQ_LEVELS - 1; i >= 0 && !victim; i--) {
+		list_for_each_entry(req, &q->level[i], list) {
+			if (req->acked)
+				continue;
+			/* @born is 32 bits of jiffies: compare in 32 bits */
+			if (i == 0 && (s32)(now - req->born) < (s32)min_age)
+				break;
+			victim = req;
+			refcount_inc(&victim->refcnt);
+			break;
+		}
+	}
+	spin_unlock(&xs->queue_lock);
+	if (!victim)
+		return false;
+	if (xtcp_req_unlink(victim))
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_REQEVICTED);
+	xtcp_req_put(victim);
+	return true;
 }
 
 /**

@@ -87,6 +87,8 @@ struct xtcp_request {
 	u8 wscale;
 	/** @sack_ok: the SYN offered SACK-permitted (kept for later). */
 	u8 sack_ok;
+	/** @born: jiffies when the first SYN-ACK went (written once). */
+	u32 born;
 };
 
 /**
@@ -110,6 +112,11 @@ struct xtcp_synq {
 	unsigned long last_overflow;
 	/** @synflood_warned: the "possible SYN flooding" line was logged. */
 	u8 synflood_warned;
+	/**
+	 * @hs_rtt: smoothed time from SYN-ACK to final ACK of the handshakes
+	 * completed (jiffies * 8), 0 until one is measured; lockless.
+	 */
+	u32 hs_rtt;
 };
 
 static inline struct net *xtcp_req_net(const struct xtcp_request *req)
@@ -130,6 +137,8 @@ struct xtcp_request *xtcp_req_lookup(struct net *net, __be32 saddr,
 				     __be16 sport, __be32 daddr, __be16 dport,
 				     int dif);
 int xtcp_req_send_synack(struct xtcp_request *req);
+bool xtcp_synq_evict(struct sock *sk);
+void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req);
 u16 xtcp_req_window(const struct sock *sk);
 /* A callback run on each request of a table walk (under a chain lock). */
 typedef void (*xtcp_req_fn_t)(struct xtcp_request *req, void *arg);

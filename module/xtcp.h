@@ -125,6 +125,8 @@ struct xtcp_synq;
  *	(SyncookiesFailed).
  * @XTCP_MIB_REQQFULLDOCOOKIES: SYNs answered with a cookie because the
  *	SYN queue was full or syncookies is 2 (TcpExt TCPReqQFullDoCookies).
+ * @XTCP_MIB_REQEVICTED: unanswered requests pushed out of a full SYN queue
+ *	for a new SYN, with syncookies off (xtcp's own).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -171,6 +173,7 @@ enum xtcp_mib {
 	XTCP_MIB_SYNCOOKIESRECV,
 	XTCP_MIB_SYNCOOKIESFAILED,
 	XTCP_MIB_REQQFULLDOCOOKIES,
+	XTCP_MIB_REQEVICTED,
 	XTCP_MIB_MAX,
 };
 

@@ -32,6 +32,12 @@
 #    The native server waits 0.3 s before its FIN, so that the bare ACKs of
 #    the data are long through the lane by then: any bare ACK sent just
 #    before a FIN is exposed like this, Linux's own included.
+#  7 SYN cookies against the kernel's TCP, 16 KB each way per connection:
+#    native clients (with and without timestamps) to an xtcp listener with
+#    net.xtcp.syncookies 0, 1 and 2 (2: every handshake completes from a
+#    cookie, SyncookiesRecv counts them), and xtcp clients to a native
+#    listener with tcp_syncookies 2 (the kernel's cookies, with and
+#    without timestamps on its side)
 #
 # Why not rewrite on B's own veth (egress 6 -> 253): kernel TCP always
 # builds GSO skbs (sk_setup_caps() forces NETIF_F_GSO for TCP sockets, even
@@ -225,7 +231,7 @@ interop_case() {
 
 topo_init
 require_cmd tc tcpdump
-ktap_plan 6
+ktap_plan 7
 topo_translator || ktap_skip_all "cannot create the netns/veth topology"
 translator_on || ktap_skip_all "tc clsact/u32/pedit/csum/mirred unavailable"
 if [[ $PROTO == 6 ]]; then
@@ -269,6 +275,53 @@ else
 		"not ip proto $PROTO or $RST_F" 2>/dev/null
 	cap_decode interop-bad | head -n 20 | sed 's/^/# pkt /'
 fi
+
+# cookie_cases: the seven SYN cookie connections of case 7 (one KTAP case)
+cookie_cases() {
+	local BYTES=16384 mode ts port=5700 ok=1 recv0 recv1 ncook0 ncook1
+	for mode in 0 1 2; do
+		for ts in 1 0; do
+			port=$((port + 1))
+			ns_sysctl "$NS_A" "${SYSCTL_DIR#/proc/sys/}syncookies" "$mode"
+			ns_sysctl "$NS_B" net/ipv4/tcp_timestamps "$ts"
+			recv0=$(stat_get "$NS_A" SyncookiesRecv)
+			# a subshell: its KTAP line is ours to judge, not the plan's
+			(interop_case "cookies$mode-ts$ts-native-client-xtcp-server" n n "$port") \
+				>"$TMPD/cookie.ktap" 2>&1
+			recv1=$(stat_get "$NS_A" SyncookiesRecv)
+			if ! grep -q '^ok ' "$TMPD/cookie.ktap" ||
+			   { [[ $mode == 2 ]] && (( ${recv1:-0} <= ${recv0:-0} )); }; then
+				ok=0
+				ktap_diag "syncookies=$mode, native timestamps=$ts: failed" \
+					"(SyncookiesRecv ${recv0:-?} -> ${recv1:-?})"
+				sed 's/^/# /' "$TMPD/cookie.ktap"
+			fi
+		done
+	done
+	ns_sysctl "$NS_A" "${SYSCTL_DIR#/proc/sys/}syncookies" 1
+	ns_sysctl "$NS_B" net/ipv4/tcp_syncookies 2
+	for ts in 1 0; do
+		port=$((port + 1))
+		ns_sysctl "$NS_B" net/ipv4/tcp_timestamps "$ts"
+		ncook0=$(PROTO=6 stat_get "$NS_B" SyncookiesRecv)
+		(interop_case "native-cookies-ts$ts-xtcp-client" x x "$port") \
+			>"$TMPD/cookie.ktap" 2>&1
+		ncook1=$(PROTO=6 stat_get "$NS_B" SyncookiesRecv)
+		if ! grep -q '^ok ' "$TMPD/cookie.ktap" ||
+		   { [[ $PROTO != 6 ]] && (( ${ncook1:-0} <= ${ncook0:-0} )); }; then
+			ok=0
+			ktap_diag "native tcp_syncookies=2, timestamps=$ts: failed" \
+				"(its SyncookiesRecv ${ncook0:-?} -> ${ncook1:-?})"
+			sed 's/^/# /' "$TMPD/cookie.ktap"
+		fi
+	done
+	ns_sysctl "$NS_B" net/ipv4/tcp_syncookies 1
+	ns_sysctl "$NS_B" net/ipv4/tcp_timestamps 1
+	if [[ $ok == 1 ]]; then ktap_ok syncookies-all-modes-both-directions
+	else ktap_fail syncookies-all-modes-both-directions; fi
+}
+
+cookie_cases
 
 if delay_lane_on 20; then
 	reorder_case

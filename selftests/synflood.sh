@@ -7,11 +7,12 @@
 # in NS_A connect, send a byte and wait for its echo, one every 150 ms,
 # each within 3 s. Per net.xtcp.syncookies mode:
 #  cookies1-*  1 (default): every client makes it; the SYN queue stays at
-#              its bound (129 requests, xtcp_request objects likewise);
-#              cookies were sent
+#              its bound (129 requests; the xtcp_request slab far below
+#              the flood's count); cookies were sent
 #  cookies2-*  2: every client makes it, no request is kept at all
 #  cookies0-*  0: the queue stays bounded; how many clients made it is
-#              recorded (the goal of doing better than Linux is later)
+#              recorded (xtcp pushes out requests unanswered for several
+#              handshake round trips, ReqEvicted; Linux drops the new SYN)
 # Env: XTCP_PROTO (6: the kernel's TCP), XTCP_FLOOD_RATE (SYN/s, default
 # 20000; the debug kernel runs it at 2000), XTCP_FLOOD_SECS (default 4).
 source "$(dirname "$0")/lib/topo.sh"
@@ -21,6 +22,8 @@ RATE=${XTCP_FLOOD_RATE:-20000}
 SECS=${XTCP_FLOOD_SECS:-4}
 CLIENTS=$(awk -v s="$SECS" 'BEGIN { print int(s * 1000 / 150) }')
 PORT=7300
+BOUND=129
+[[ $PROTO == 6 ]] && BOUND=131
 
 # syn_recv_rows NS: half-open connections (state 03) on our port
 syn_recv_rows() {
@@ -32,7 +35,7 @@ req_objects() { awk '$1 == "xtcp_request" { print $2 }' /proc/slabinfo; }
 
 # flood_case MODE: 3 KTAP cases
 flood_case() {
-	local mode=$1 name="cookies$1" out ok rows maxrows=0 maxobj=0 sent0 sent1 r o
+	local mode=$1 name="cookies$1" out ok maxrows=0 maxobj=0 sent0 sent1 r o counters
 	topo_two_ns "$mode" || { ktap_fail "$name-setup"; return 1; }
 	ip -n "$NS_B" route add 10.99.0.0/16 via "$ADDR_A" dev "$DEV_B"
 	ns_sysctl "$NS_B" "${SYSCTL_DIR#/proc/sys/}syncookies" "$mode"
@@ -55,27 +58,32 @@ flood_case() {
 	bg_wait "$name-flood" 30
 	bg_wait "$name-cli" 60
 	sent1=$(stat_get "$NS_B" SyncookiesSent)
+	counters="ReqQFullDrop $(stat_get "$NS_B" ReqQFullDrop), ListenDrops $(stat_get "$NS_B" ListenDrops)"
+	[[ $PROTO != 6 ]] && counters+=", ReqEvicted $(stat_get "$NS_B" ReqEvicted)"
 	out=$(cat "$(bg_out "$name-cli")")
 	ok=$(sed -n 's/.*ok=\([0-9]*\) .*/\1/p' <<<"$out")
 	ktap_diag "$name: $(cat "$(bg_out "$name-flood")"); clients: $out;" \
 		"most requests seen $maxrows, xtcp_request objects $maxobj;" \
-		"cookies sent $(( ${sent1:-0} - ${sent0:-0} ))"
+		"cookies sent $(( ${sent1:-0} - ${sent0:-0} )); $counters"
 	case $mode in
 	0) ktap_check "$name-clients-recorded" test -n "$ok" ;;
 	*) ktap_check "$name-every-client-connects" test "${ok:--1}" -eq "$CLIENTS" ;;
 	esac
+	# xtcp checks the bound under the queue's lock; Linux's lockless check
+	# may let one or two more in
 	if [[ $mode == 2 ]]; then
 		ktap_check "$name-no-request-kept" test "$maxrows" -eq 0
 	else
-		ktap_check "$name-requests-bounded" test "$maxrows" -le 129
+		ktap_check "$name-requests-bounded" test "$maxrows" -le "$BOUND"
 	fi
+	# the slab holds what SLUB caches per CPU too: far below the flood's
+	# SYN count is the point
 	if [[ $mode == 0 ]]; then
-		ktap_check "$name-no-cookies" test "$(( ${sent1:-0} - ${sent0:-0} ))" -eq 0
-	elif [[ $PROTO == 6 ]]; then
-		ktap_check "$name-cookies-sent" test "$(( ${sent1:-0} - ${sent0:-0} ))" -gt 0
+		ktap_check "$name-no-cookies-slab-bounded" \
+			test "$(( ${sent1:-0} - ${sent0:-0} ))" -eq 0 -a "$maxobj" -le 1000
 	else
 		ktap_check "$name-cookies-sent-slab-bounded" \
-			test "$(( ${sent1:-0} - ${sent0:-0} ))" -gt 0 -a "$maxobj" -le 200
+			test "$(( ${sent1:-0} - ${sent0:-0} ))" -gt 0 -a "$maxobj" -le 1000
 	fi
 	bg_kill "$name-srv"
 	topo_del

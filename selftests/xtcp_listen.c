@@ -168,9 +168,14 @@ static int client_ack(FIXTURE_DATA(listen) *self, const struct tun_seg *sa,
 	return tun_send(&self->t, &s);
 }
 
-/* A SYN is a request: SYN_RECV in the table, an xtcp_request object. */
+/*
+ * A SYN is a request: SYN_RECV in the table, an xtcp_request object of at
+ * most 128 bytes (SLUB's object_size; what a slab takes per object also
+ * counts SLUB's own free pointer, and on a KASAN kernel its red zones).
+ */
 TEST_F(listen, request_in_proc_and_slab)
 {
+	unsigned int active, num, size, objsize = 0;
 	char line[512];
 	bool found = false;
 	struct tun_seg sa;
@@ -185,19 +190,24 @@ TEST_F(listen, request_in_proc_and_slab)
 	if (!f)
 		SKIP(return, "no /proc/slabinfo");
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int active, num, size;
-
 		if (sscanf(line, "xtcp_request %u %u %u", &active, &num,
 			   &size) != 3)
 			continue;
 		found = true;
-		TH_LOG("xtcp_request: %u active, object size %u bytes",
-		       active, size);
 		EXPECT_LE(1, active);
-		EXPECT_GE(128, size);
 	}
 	fclose(f);
-	EXPECT_TRUE(found) TH_LOG("no xtcp_request cache in /proc/slabinfo");
+	ASSERT_TRUE(found) TH_LOG("no xtcp_request cache in /proc/slabinfo");
+	f = fopen("/sys/kernel/slab/xtcp_request/object_size", "r");
+	if (f) {
+		if (fscanf(f, "%u", &objsize) != 1)
+			objsize = 0;
+		fclose(f);
+	}
+	TH_LOG("xtcp_request: object %u bytes, %u in the slab", objsize, size);
+	if (!objsize)
+		SKIP(return, "no SLUB sysfs: object size unknown");
+	EXPECT_GE(128, objsize);
 }
 
 /*
@@ -427,8 +437,10 @@ TEST_F(listen, syn_queue_bounded_and_freed)
 	rows = syn_recv_rows();
 	TH_LOG("%d requests for 50 SYNs", rows);
 	EXPECT_EQ(9, rows);
+	/* xtcp may push out a request older than 200 ms instead of a drop */
 	if (full >= 0)
-		EXPECT_LE(full + 41, lst_stat("ReqQFullDrop", "TCPReqQFullDrop"));
+		EXPECT_LE(full + 41, lst_stat("ReqQFullDrop", "TCPReqQFullDrop") +
+			  (xtcp_is_native_tcp() ? 0 : lst_stat("ReqEvicted", NULL)));
 	close(self->lfd);
 	self->lfd = -1;
 	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
