@@ -92,6 +92,25 @@ static void abort_close(int fd)
 	close(fd);
 }
 
+/*
+ * accept() the next connection and read its first @len bytes into @buf
+ * (NUL-terminated, so @buf holds @len + 1). The socket, or -1.
+ */
+static int accept_read(int lfd, char *buf, size_t len)
+{
+	int s = accept(lfd, NULL, NULL);
+
+	if (s < 0)
+		return -1;
+	xtcp_set_timeouts(s, XTCP_WAIT_MS);
+	memset(buf, 0, len + 1);
+	if (recv(s, buf, len, MSG_WAITALL) != (ssize_t)len) {
+		abort_close(s);
+		return -1;
+	}
+	return s;
+}
+
 FIXTURE(listen) {
 	struct tun_peer t;
 	int lfd;
@@ -281,10 +300,8 @@ TEST_F(listen, data_on_final_ack_delivered)
 
 	ASSERT_EQ(0, client_syn(self, 40004, &sa));
 	ASSERT_EQ(0, client_ack(self, &sa, "hello", 5));
-	s = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
-	xtcp_set_timeouts(s, XTCP_WAIT_MS);
-	EXPECT_EQ(5, recv(s, buf, sizeof(buf), 0));
+	s = accept_read(self->lfd, buf, 5);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
 	EXPECT_STREQ("hello", buf);
 	abort_close(s);
 }
@@ -338,10 +355,8 @@ TEST_F(listen, defer_accept_waits_for_data)
 	EXPECT_EQ(1, syn_recv_rows());
 	EXPECT_EQ(drops + 1, lst_stat("DeferAcceptDrop", "TCPDeferAcceptDrop"));
 	ASSERT_EQ(0, client_ack(self, &sa, "abc", 3));
-	s = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
-	xtcp_set_timeouts(s, XTCP_WAIT_MS);
-	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	s = accept_read(self->lfd, buf, 3);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
 	EXPECT_STREQ("abc", buf);
 	abort_close(s);
 }
@@ -464,11 +479,9 @@ TEST_F(listen, cookie_always_makes_connection)
 	EXPECT_EQ(0, syn_recv_rows());
 	EXPECT_EQ(sent + 1, lst_stat("SyncookiesSent", "SyncookiesSent"));
 	ASSERT_EQ(0, client_ack(self, &sa, "xyz", 3));
-	s = accept(self->lfd, NULL, NULL);
-	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	s = accept_read(self->lfd, buf, 3);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
 	EXPECT_EQ(recvd + 1, lst_stat("SyncookiesRecv", "SyncookiesRecv"));
-	xtcp_set_timeouts(s, XTCP_WAIT_MS);
-	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
 	EXPECT_STREQ("xyz", buf);
 	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
 	EXPECT_EQ(1300, mss);

@@ -8,6 +8,10 @@
 # module loaded. Env: BENCH_SECONDS (per run, default 3), BENCH_RUNS
 # (default 3), XTCP_PROTO (default 253). Every run has a network namespace
 # of its own, so TIME_WAIT left by one (crr) does not slow the next.
+# Then the listener under attack, also side by side: legitimate clients'
+# success and connect latency during a spoofed SYN flood at a fixed rate
+# (tools/xtcp_synflood; syncookies 1, 2, 0), and the slab bytes one
+# half-open connection costs (xtcp_request vs request_sock_TCP).
 set -u
 cd "$(dirname "$0")" || exit 1
 SECS=${BENCH_SECONDS:-3}
@@ -30,7 +34,7 @@ printf 'xtcp (protocol %s) vs TCP on loopback, kernel %s, median of %s runs of %
 	"$XPROTO" "$(uname -r)" "$RUNS" "$SECS"
 printf '%-8s %-8s %12s %12s %9s\n' test unit xtcp tcp xtcp/tcp
 status=0
-for t in stream:MB/s rr:trans/s crr:conn/s; do
+for t in stream:MB/s rr:trans/s crr:conn/s accept:conn/s; do
 	name=${t%%:*} unit=${t#*:} xs="" ns=""
 	for ((i = 0; i < RUNS; i++)); do
 		x=$(one "$name" "$XPROTO") && n=$(one "$name" 6) || { status=1; break; }
@@ -41,4 +45,85 @@ for t in stream:MB/s rr:trans/s crr:conn/s; do
 	printf '%-8s %-8s %12.1f %12.1f %9.2f\n' "$name" "$unit" "$xm" "$nm" \
 		"$(awk -v a="$xm" -v b="$nm" 'BEGIN { print (b > 0 ? a / b : 0) }')"
 done
+
+# ---- the listener under a SYN flood ------------------------------------
+FLOOD=../tools/xtcp_synflood
+FRATE=${BENCH_FLOOD_RATE:-20000}
+FSECS=${BENCH_FLOOD_SECS:-4}
+A=$NS-fa B=$NS-fb
+
+# flood_net: A (10.0.9.1, flooder and clients) -veth- B (10.0.9.2,
+# server); B routes the spoofed 10.99.0.0/16 back to A, which drops it
+flood_net() {
+	ip netns add "$A" && ip netns add "$B" &&
+	ip link add fla netns "$A" type veth peer name flb netns "$B" &&
+	ip -n "$A" addr add 10.0.9.1/24 dev fla && ip -n "$B" addr add 10.0.9.2/24 dev flb &&
+	ip -n "$A" link set fla up && ip -n "$B" link set flb up &&
+	ip -n "$A" link set lo up && ip -n "$B" link set lo up &&
+	ip -n "$B" route add 10.99.0.0/16 via 10.0.9.1 dev flb
+}
+flood_net_del() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; }
+# cookies_path PROTO: the syncookies sysctl of that protocol, in B
+sysctl_dir() { [[ $1 == 6 ]] && echo /proc/sys/net/ipv4/tcp_ || echo /proc/sys/net/xtcp/; }
+
+# flood_one PROTO MODE: "ok p50 p99" of 26 clients during the flood
+flood_one() {
+	local dir srv out fpid
+	flood_net || { flood_net_del; return 1; }
+	dir=$(sysctl_dir "$1")
+	ip netns exec "$B" sh -c "echo $2 > ${dir}syncookies"
+	ip netns exec "$B" env XTCP_PROTO="$1" "$FLOOD" -E -a 10.0.9.2 -P 7400 >/dev/null &
+	srv=$!
+	sleep 0.5
+	ip netns exec "$A" env XTCP_PROTO="$1" "$FLOOD" -a 10.0.9.2 -P 7400 \
+		-s 10.99.0.0/16 -r "$FRATE" -t "$FSECS" >/dev/null &
+	fpid=$!
+	sleep 0.5
+	out=$(ip netns exec "$A" env XTCP_PROTO="$1" "$FLOOD" -C -a 10.0.9.2 -P 7400 \
+		-n 26 -i 130 -T 3000)
+	wait "$fpid" 2>/dev/null
+	kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+	flood_net_del
+	sed -n 's/.*ok=\([0-9]*\) of [0-9]* p50_ms=\([0-9.-]*\) p99_ms=\([0-9.-]*\).*/\1 \2 \3/p' <<<"$out"
+}
+
+printf '\nspoofed SYN flood, %s SYN/s for %s s, 26 clients (3 s each), backlog 128\n' "$FRATE" "$FSECS"
+printf '%-12s %14s %14s %14s %14s\n' syncookies "xtcp ok" "xtcp p50/p99" "tcp ok" "tcp p50/p99"
+for mode in 1 2 0; do
+	read -r xo x50 x99 <<<"$(flood_one "$XPROTO" "$mode")"
+	read -r no n50 n99 <<<"$(flood_one 6 "$mode")"
+	printf '%-12s %14s %14s %14s %14s\n' "$mode" "${xo:-?}/26" "${x50:-?}/${x99:-?}" \
+		"${no:-?}/26" "${n50:-?}/${n99:-?}"
+	[[ -n $xo && -n $no ]] || status=1
+done
+
+# halfopen_bytes PROTO CACHE: slab bytes per half-open connection: 1000
+# unanswered SYNs into a listener with room for all, the cache's objects
+# before and after times its object size
+halfopen_bytes() {
+	local dir srv before after size
+	flood_net || { flood_net_del; return 1; }
+	dir=$(sysctl_dir "$1")
+	ip netns exec "$B" sh -c "echo 0 > ${dir}syncookies; echo 8192 > ${dir}max_syn_backlog"
+	ip netns exec "$B" sh -c 'echo 4096 > /proc/sys/net/core/somaxconn'
+	ip netns exec "$B" env XTCP_PROTO="$1" "$FLOOD" -E -b 2048 -a 10.0.9.2 -P 7401 >/dev/null &
+	srv=$!
+	sleep 0.5
+	before=$(awk -v c="$2" '$1 == c { print $2 }' /proc/slabinfo)
+	size=$(awk -v c="$2" '$1 == c { print $4 }' /proc/slabinfo)
+	ip netns exec "$A" env XTCP_PROTO="$1" "$FLOOD" -a 10.0.9.2 -P 7401 \
+		-s 10.99.0.0/16 -r 5000 -n 1000 -t 10 >/dev/null
+	sleep 0.3
+	after=$(awk -v c="$2" '$1 == c { print $2 }' /proc/slabinfo)
+	kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+	flood_net_del
+	awk -v a="${after:-0}" -v b="${before:-0}" -v s="${size:-0}" \
+		'BEGIN { printf "%.0f %d", (a - b) * s / 1000, s }'
+}
+
+read -r xb xs <<<"$(halfopen_bytes "$XPROTO" xtcp_request)"
+read -r nb ns <<<"$(halfopen_bytes 6 request_sock_TCP)"
+printf '\nhalf-open connection: xtcp %s bytes (%s-byte objects), tcp %s bytes (%s-byte objects), xtcp/tcp %s\n' \
+	"${xb:-?}" "${xs:-?}" "${nb:-?}" "${ns:-?}" \
+	"$(awk -v a="${xb:-0}" -v b="${nb:-0}" 'BEGIN { print (b > 0 ? sprintf("%.2f", a / b) : "?") }')"
 exit $status

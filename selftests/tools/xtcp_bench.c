@@ -13,6 +13,10 @@
  *   crr     connect, 1-byte request / response, close, again and again:
  *           connections per second (the handshake, close and TIME_WAIT
  *           paths)
+ *   accept  8 client processes connect and close as fast as they can,
+ *           the server accepts and closes: connections accepted per
+ *           second (the listener's SYN and final-ACK paths under
+ *           concurrency)
  *
  * The server is a forked child on ADDR:PORT (default 127.0.0.1:7100). One
  * line on stdout: "TEST proto=P value=V unit=U seconds=S". Exit 0 on
@@ -123,6 +127,8 @@ static void serve(int fd, const char *test)
 		write_all(fd, &total, sizeof(total));
 		return;
 	}
+	if (!strcmp(test, "accept"))
+		return;
 	/* rr and crr: echo each byte until EOF */
 	while (read_all(fd, &c, 1))
 		write_all(fd, &c, 1);
@@ -212,6 +218,44 @@ static double bench_crr(double *elapsed)
 	return n / *elapsed;
 }
 
+#define ACCEPT_CLIENTS	8
+
+static double bench_accept(double *elapsed)
+{
+	double t0 = now(), end = t0 + seconds;
+	pid_t pid[ACCEPT_CLIENTS];
+	unsigned long n, total = 0;
+	int p[2], i;
+
+	if (pipe(p))
+		die("pipe");
+	for (i = 0; i < ACCEPT_CLIENTS; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			die("fork");
+		if (!pid[i]) {
+			n = 0;
+			do {
+				close(connect_server(0));
+				n++;
+			} while (now() < end);
+			write_all(p[1], &n, sizeof(n));
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (i = 0; i < ACCEPT_CLIENTS; i++) {
+		if (!read_all(p[0], &n, sizeof(n)))
+			die("accept: a client failed");
+		total += n;
+	}
+	for (i = 0; i < ACCEPT_CLIENTS; i++)
+		waitpid(pid[i], NULL, 0);
+	close(p[0]);
+	*elapsed = now() - t0;
+	return total / *elapsed;
+}
+
 static const struct {
 	const char *name, *unit;
 	double (*run)(double *elapsed);
@@ -219,11 +263,12 @@ static const struct {
 	{ "stream", "MB/s", bench_stream },
 	{ "rr", "trans/s", bench_rr },
 	{ "crr", "conn/s", bench_crr },
+	{ "accept", "conn/s", bench_accept },
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] stream|rr|crr\n");
+	fprintf(stderr, "usage: xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] stream|rr|crr|accept\n");
 	exit(2);
 }
 

@@ -9,7 +9,7 @@
  *
  *   xtcp_synflood -a DADDR -P DPORT -s SRCNET/BITS [-r RATE] [-t SECS]
  *                 [-n COUNT] [-p PROTO]
- *   xtcp_synflood -E -a LADDR -P LPORT [-p PROTO]
+ *   xtcp_synflood -E -a LADDR -P LPORT [-b BACKLOG] [-p PROTO]
  *                 echo server for the probes: listen (backlog 128), and
  *                 on each connection answer one byte with one byte
  *   xtcp_synflood -C -a DADDR -P DPORT [-n CLIENTS] [-i MS] [-T MS]
@@ -128,13 +128,13 @@ static void build_syn(uint8_t *pkt, uint32_t src, uint32_t dst,
 static void usage(void)
 {
 	fprintf(stderr, "usage: xtcp_synflood -a DADDR -P DPORT -s NET/BITS [-r RATE] [-t SECS] [-n COUNT] [-p PROTO]\n"
-		"       xtcp_synflood -E -a LADDR -P LPORT [-p PROTO]\n"
+		"       xtcp_synflood -E -a LADDR -P LPORT [-b BACKLOG] [-p PROTO]\n"
 		"       xtcp_synflood -C -a DADDR -P DPORT [-n CLIENTS] [-i MS] [-T MS] [-p PROTO]\n");
 	exit(2);
 }
 
 /* -E: accept and answer each connection's byte, until killed. */
-static int echo_server(struct sockaddr_in *sin, int proto)
+static int echo_server(struct sockaddr_in *sin, int proto, int backlog)
 {
 	int lfd = socket(AF_INET, SOCK_STREAM, proto), one = 1;
 
@@ -142,7 +142,7 @@ static int echo_server(struct sockaddr_in *sin, int proto)
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(lfd, (struct sockaddr *)sin, sizeof(*sin)) ||
-	    listen(lfd, 128)) {
+	    listen(lfd, backlog)) {
 		perror("xtcp_synflood: listen");
 		return 1;
 	}
@@ -237,12 +237,12 @@ int main(int argc, char **argv)
 	uint32_t net = 0, mask = 0, dst = 0;
 	long long count = -1, sent = 0;
 	int proto = env ? atoi(env) : 253, fd, opt, bits = 16, one = 1;
-	int mode = 0, gap_ms = 200, limit_ms = 3000;
+	int mode = 0, gap_ms = 200, limit_ms = 3000, backlog = 128;
 	uint16_t dport = 0;
 	uint8_t pkt[44];
 	char *slash;
 
-	while ((opt = getopt(argc, argv, "ECa:P:s:r:t:n:p:i:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "ECa:P:s:r:t:n:p:i:T:b:")) != -1) {
 		switch (opt) {
 		case 'E':
 		case 'C':
@@ -253,6 +253,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			limit_ms = atoi(optarg);
+			break;
+		case 'b':
+			backlog = atoi(optarg);
 			break;
 		case 'a':
 			if (inet_pton(AF_INET, optarg, &dst) != 1)
@@ -291,7 +294,7 @@ int main(int argc, char **argv)
 	to.sin_port = htons(dport);
 	if (mode && dst && dport && proto > 0 && proto <= 255) {
 		if (mode == 'E')
-			return echo_server(&to, proto);
+			return echo_server(&to, proto, backlog);
 		return probe_clients(&to, proto, count < 0 ? 50 : (int)count,
 				     gap_ms, limit_ms);
 	}
