@@ -163,19 +163,12 @@ static void xtcp_req_from_syn(struct sock *sk, struct xtcp_request *req,
 			      const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
-	const struct iphdr *iph = ip_hdr(skb);
 
-	req->laddr = iph->daddr;
-	req->raddr = iph->saddr;
-	req->lport = th->dest;
-	req->rport = th->source;
+	xtcp_req_init_tuple(sk, req, skb);
 	req->irs = cb->seq;
 	req->mss = cb->mss;
-	req->window = cb->window;
 	req->wscale = cb->wscale;
 	req->sack_ok = cb->sack_ok;
-	req->rcv_wnd = xtcp_req_window(sk);
 }
 
 /*
@@ -185,21 +178,18 @@ static void xtcp_req_from_syn(struct sock *sk, struct xtcp_request *req,
  */
 static void xtcp_listen_syn_cookie(struct sock *sk, struct sk_buff *skb)
 {
-	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct net *net = sock_net(sk);
 	struct xtcp_synq *q = xtcp_sk(sk)->synq;
-	struct xtcp_request req = { };
+	struct xtcp_request req;
 
 	xtcp_inc_stat(net, XTCP_MIB_REQQFULLDOCOOKIES);
 	if (READ_ONCE(xtcp_pernet(net)->syncookies) != 2 &&
 	    !xchg(&q->synflood_warned, 1))
 		net_info_ratelimited("xtcp: possible SYN flooding on port %u. Sending cookies.\n",
 				     inet_sk(sk)->inet_num);
-	req.listener = sk;
-	write_pnet(&req.net, net);
-	req.dif = sk->sk_bound_dev_if;
+	xtcp_req_init_stack(sk, &req);
 	xtcp_req_from_syn(sk, &req, skb);
-	req.iss = xtcp_cookie_isn(sk, &req, cb->wscale, cb->sack_ok);
+	req.iss = xtcp_cookie_isn(sk, &req);
 	if (!xtcp_req_send_synack(&req))
 		xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESSENT);
 }

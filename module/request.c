@@ -142,6 +142,44 @@ struct xtcp_request *xtcp_req_alloc(struct sock *sk)
 	return req;
 }
 
+/**
+ * xtcp_req_init_stack() - set up @req on the caller's stack for listener
+ * @sk: a request that is never published (a SYN cookie's), so it holds no
+ * reference on the listener and is never freed.
+ * @sk: the listener.
+ * @req: the request.
+ */
+void xtcp_req_init_stack(struct sock *sk, struct xtcp_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->listener = sk;
+	write_pnet(&req->net, sock_net(sk));
+	req->dif = sk->sk_bound_dev_if;
+}
+
+/**
+ * xtcp_req_init_tuple() - what a request takes from a segment of its
+ * connection (the SYN, or a cookie's final ACK): addresses and ports seen
+ * from our side, the window the segment offers, and the window our
+ * SYN-ACK offers.
+ * @sk: the listener.
+ * @req: the request.
+ * @skb: the segment, its control block filled.
+ */
+void xtcp_req_init_tuple(struct sock *sk, struct xtcp_request *req,
+			 const struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->window = XTCP_SKB_CB(skb)->window;
+	req->rcv_wnd = xtcp_req_window(sk);
+}
+
 /* The last reference is gone: let go of the listener, free the object. */
 static void xtcp_req_free(struct xtcp_request *req)
 {

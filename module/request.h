@@ -129,6 +129,9 @@ void xtcp_request_exit(void);
 struct xtcp_synq *xtcp_synq_alloc(struct sock *sk);
 void xtcp_synq_stop(struct sock *sk);
 struct xtcp_request *xtcp_req_alloc(struct sock *sk);
+void xtcp_req_init_stack(struct sock *sk, struct xtcp_request *req);
+void xtcp_req_init_tuple(struct sock *sk, struct xtcp_request *req,
+			 const struct sk_buff *skb);
 void xtcp_req_free_unpublished(struct xtcp_request *req);
 bool xtcp_req_insert(struct sock *sk, struct xtcp_request *req);
 void xtcp_req_put(struct xtcp_request *req);
@@ -145,8 +148,7 @@ typedef void (*xtcp_req_fn_t)(struct xtcp_request *req, void *arg);
 void xtcp_req_visit(struct net *net, xtcp_req_fn_t fn, void *arg);
 
 /* syncookie.c */
-u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req, u8 wscale,
-		    bool sack_ok);
+u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req);
 bool xtcp_cookie_wanted(const struct sock *sk);
 bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 		       struct xtcp_request *req);

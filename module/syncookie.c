@@ -45,20 +45,18 @@ static u32 xtcp_cookie_mac(const struct net *net, __be32 laddr,
 /**
  * xtcp_cookie_isn() - the cookie for @req, filled in from a SYN: its ISS.
  * @sk: the listener, which now checks cookies for a while.
- * @req: the request, not published (it is only the SYN-ACK's source).
- * @wscale: the SYN's window scale, XTCP_COOKIE_NO_WSCALE if none.
- * @sack_ok: the SYN's SACK-permitted.
+ * @req: the request, not published (it is only the SYN-ACK's source); its
+ *	MSS, window scale and SACK-permitted are what the cookie keeps.
  *
  * Return: the cookie; @req->mss is rounded to what the cookie keeps.
  */
-u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req, u8 wscale,
-		    bool sack_ok)
+u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req)
 {
 	struct xtcp_cookie_opts o = {
 		.mss_idx = xtcp_cookie_mss_index(req->mss ? req->mss :
 						 XTCP_DEFAULT_MSS),
-		.wscale = wscale,
-		.sack_ok = sack_ok,
+		.wscale = req->wscale,
+		.sack_ok = req->sack_ok,
 	};
 	u32 clock = xtcp_cookie_clock(), mac;
 
@@ -121,20 +119,12 @@ bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 		return false;
 	}
 	xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESRECV);
-	memset(req, 0, sizeof(*req));
-	req->listener = sk;
-	write_pnet(&req->net, net);
-	req->laddr = iph->daddr;
-	req->raddr = iph->saddr;
-	req->lport = th->dest;
-	req->rport = th->source;
-	req->dif = sk->sk_bound_dev_if;
+	xtcp_req_init_stack(sk, req);
+	xtcp_req_init_tuple(sk, req, skb);
 	req->iss = cookie;
 	req->irs = peer_isn;
 	req->mss = xtcp_cookie_mss(o.mss_idx);
 	req->wscale = o.wscale;
 	req->sack_ok = o.sack_ok;
-	req->window = cb->window;
-	req->rcv_wnd = xtcp_req_window(sk);
 	return true;
 }
