@@ -96,3 +96,4 @@ ktap_diag "protocol $PROTO, $RATE SYN/s for $SECS s, $CLIENTS clients"
 for m in 1 2 0; do
 	flood_case "$m"
 done
+ktap_finish
