@@ -62,7 +62,7 @@ vm-module:	## the module for the VM kernel, as $(VM_KO)
 # On the KASAN/lockdep kernel (several times slower) the bulk transfers
 # move 1 MiB instead of 8-10: it is there to catch memory and locking
 # errors, the stock kernels cover volume.
-GUEST_ENV_debug := XTCP_XFER_BYTES=1048576 XTCP_FLOOD_RATE=2000
+GUEST_ENV_debug := XTCP_XFER_BYTES=1048576 XTCP_FLOOD_RATE=2000 XTCP_FLOOD_SECS=2
 GUEST_ENV := $(GUEST_ENV_$(KERNEL))
 # SUITE=c: only the kselftest_harness C tests (socket API, data, close,
 # options, /proc, injected segments): a quick pass on a slow kernel.

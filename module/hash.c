@@ -14,10 +14,20 @@
  *    every socket that owns a local port, for bind conflicts and ephemeral
  *    port choice.
  *
- * Locking: xtcp_hash_lock guards all three tables and each socket's
- * membership in them. It is taken with BHs disabled and nests inside the
- * socket lock, never the other way round. A table holds a reference on
- * every socket in it; lookups return a socket with a reference taken.
+ * Locking: every chain of every table has its own spinlock, taken with
+ * BHs disabled, innermost (inside a socket lock; no two are ever held at
+ * once). It guards the chain's membership. Lookups of the connection and
+ * listener tables take no lock: they walk the chain under RCU. Sockets are
+ * SOCK_RCU_FREE, so one stays memory while a reader may still see it; a
+ * lookup takes its reference with refcount_inc_not_zero() and matches the
+ * tuple again, and the chains are hlist_nulls lists whose end marker names
+ * the chain, so a walk led astray by a socket that moved starts over.
+ * sk->sk_hash records where a socket is, so it leaves the right chain
+ * whatever its addresses became. A table holds a reference on every
+ * socket in it; lookups return a socket with a reference taken. Half-open
+ * connections are not sockets and live in request.c's own table; a
+ * TIME_WAIT connection is a full socket here. See
+ * Documentation/xtcp-locking.rst.
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
@@ -29,10 +39,32 @@
 #define XTCP_EHASH_BITS	12
 #define XTCP_PHASH_BITS	8
 
-static struct hlist_head *xtcp_ehash;
-static struct hlist_head *xtcp_lhash;
-static struct hlist_head *xtcp_bhash;
-static DEFINE_SPINLOCK(xtcp_hash_lock);
+/* sk->sk_hash of a socket in the listener table, not the connection one. */
+#define XTCP_HASH_LISTENER	BIT(31)
+
+/**
+ * struct xtcp_hslot - a chain of the connection or listener table.
+ * @chain: the sockets, linked by sk->sk_nulls_node; walked under RCU.
+ * @lock: guards @chain's membership.
+ */
+struct xtcp_hslot {
+	struct hlist_nulls_head chain;
+	spinlock_t lock;
+};
+
+/**
+ * struct xtcp_bslot - a chain of the port table.
+ * @chain: the sockets owning a port that hashes here, by sk->sk_bind_node.
+ * @lock: guards @chain and its sockets' inet_num.
+ */
+struct xtcp_bslot {
+	struct hlist_head chain;
+	spinlock_t lock;
+};
+
+static struct xtcp_hslot *xtcp_ehash __read_mostly;
+static struct xtcp_hslot *xtcp_lhash __read_mostly;
+static struct xtcp_bslot *xtcp_bhash __read_mostly;
 static u32 xtcp_hash_secret __read_mostly;
 
 static unsigned int xtcp_ehashfn(const struct net *net, __be32 laddr,
@@ -44,25 +76,41 @@ static unsigned int xtcp_ehashfn(const struct net *net, __be32 laddr,
 	       ((1U << XTCP_EHASH_BITS) - 1);
 }
 
-static struct hlist_head *xtcp_port_chain(struct hlist_head *table,
-					  const struct net *net, u16 port)
+static unsigned int xtcp_port_slot(const struct net *net, u16 port)
 {
-	return &table[(port + net_hash_mix(net)) &
-		      ((1U << XTCP_PHASH_BITS) - 1)];
+	return (port + net_hash_mix(net)) & ((1U << XTCP_PHASH_BITS) - 1);
+}
+
+static struct xtcp_bslot *xtcp_bslot(const struct net *net, u16 port)
+{
+	return &xtcp_bhash[xtcp_port_slot(net, port)];
 }
 
 /** xtcp_hash_init() - allocate the tables at module load. */
 int xtcp_hash_init(void)
 {
+	unsigned int i;
+
 	xtcp_ehash = kvcalloc(1U << XTCP_EHASH_BITS, sizeof(*xtcp_ehash),
 			      GFP_KERNEL);
-	xtcp_lhash = kcalloc(1U << XTCP_PHASH_BITS, sizeof(*xtcp_lhash),
-			     GFP_KERNEL);
-	xtcp_bhash = kcalloc(1U << XTCP_PHASH_BITS, sizeof(*xtcp_bhash),
-			     GFP_KERNEL);
+	xtcp_lhash = kvcalloc(1U << XTCP_PHASH_BITS, sizeof(*xtcp_lhash),
+			      GFP_KERNEL);
+	xtcp_bhash = kvcalloc(1U << XTCP_PHASH_BITS, sizeof(*xtcp_bhash),
+			      GFP_KERNEL);
 	if (!xtcp_ehash || !xtcp_lhash || !xtcp_bhash) {
 		xtcp_hash_exit();
 		return -ENOMEM;
+	}
+	/* A chain's end marker names the chain: see xtcp_lookup(). */
+	for (i = 0; i < (1U << XTCP_EHASH_BITS); i++) {
+		INIT_HLIST_NULLS_HEAD(&xtcp_ehash[i].chain, i);
+		spin_lock_init(&xtcp_ehash[i].lock);
+	}
+	for (i = 0; i < (1U << XTCP_PHASH_BITS); i++) {
+		INIT_HLIST_NULLS_HEAD(&xtcp_lhash[i].chain, i);
+		spin_lock_init(&xtcp_lhash[i].lock);
+		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
+		spin_lock_init(&xtcp_bhash[i].lock);
 	}
 	xtcp_hash_secret = get_random_u32();
 	return 0;
@@ -72,8 +120,8 @@ int xtcp_hash_init(void)
 void xtcp_hash_exit(void)
 {
 	kvfree(xtcp_ehash);
-	kfree(xtcp_lhash);
-	kfree(xtcp_bhash);
+	kvfree(xtcp_lhash);
+	kvfree(xtcp_bhash);
 	xtcp_ehash = NULL;
 	xtcp_lhash = NULL;
 	xtcp_bhash = NULL;
@@ -95,11 +143,12 @@ static bool xtcp_devs_overlap(const struct sock *a, const struct sock *b)
  */
 static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 {
+	struct xtcp_bslot *slot = xtcp_bslot(sock_net(sk), port);
 	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
 	struct sock *sk2;
 
-	lockdep_assert_held(&xtcp_hash_lock);
-	sk_for_each_bound(sk2, xtcp_port_chain(xtcp_bhash, sock_net(sk), port)) {
+	lockdep_assert_held(&slot->lock);
+	sk_for_each_bound(sk2, &slot->chain) {
 		__be32 addr2 = inet_sk(sk2)->inet_rcv_saddr;
 
 		if (sk2 == sk || inet_sk(sk2)->inet_num != port ||
@@ -124,10 +173,11 @@ static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 
 static bool xtcp_port_unused(const struct net *net, u16 port)
 {
+	struct xtcp_bslot *slot = xtcp_bslot(net, port);
 	struct sock *sk2;
 
-	lockdep_assert_held(&xtcp_hash_lock);
-	sk_for_each_bound(sk2, xtcp_port_chain(xtcp_bhash, net, port))
+	lockdep_assert_held(&slot->lock);
+	sk_for_each_bound(sk2, &slot->chain)
 		if (inet_sk(sk2)->inet_num == port &&
 		    net_eq(sock_net(sk2), net))
 			return false;
@@ -136,19 +186,24 @@ static bool xtcp_port_unused(const struct net *net, u16 port)
 
 static void xtcp_bind_port_locked(struct sock *sk, u16 port)
 {
-	lockdep_assert_held(&xtcp_hash_lock);
+	struct xtcp_bslot *slot = xtcp_bslot(sock_net(sk), port);
+
+	lockdep_assert_held(&slot->lock);
 	inet_sk(sk)->inet_num = port;
 	sock_hold(sk);
-	sk_add_bind_node(sk, xtcp_port_chain(xtcp_bhash, sock_net(sk), port));
+	sk_add_bind_node(sk, &slot->chain);
 }
 
-/* Ephemeral ports come from net.ipv4.ip_local_port_range, like TCP's. */
-static int xtcp_pick_port_locked(struct sock *sk)
+/*
+ * Claim a free ephemeral port from net.ipv4.ip_local_port_range, like
+ * TCP's, for @sk; each candidate is tested and taken under its chain's
+ * lock, so two sockets never get the same one.
+ */
+static int xtcp_bind_ephemeral(struct sock *sk)
 {
 	struct net *net = sock_net(sk);
 	int low, high, range, i, offset;
 
-	lockdep_assert_held(&xtcp_hash_lock);
 	inet_get_local_port_range(net, &low, &high);
 	range = high - low + 1;
 	if (range <= 0)
@@ -156,11 +211,20 @@ static int xtcp_pick_port_locked(struct sock *sk)
 	offset = get_random_u32_below(range);
 	for (i = 0; i < range; i++) {
 		u16 port = low + (offset + i) % range;
+		struct xtcp_bslot *slot = xtcp_bslot(net, port);
+		bool free;
 
 		if (inet_is_local_reserved_port(net, port))
 			continue;
-		if (xtcp_port_unused(net, port))
+		spin_lock_bh(&slot->lock);
+		free = xtcp_port_unused(net, port);
+		if (free)
+			xtcp_bind_port_locked(sk, port);
+		spin_unlock_bh(&slot->lock);
+		if (free)
 			return port;
+		if (!(i & 1023))
+			cond_resched();
 	}
 	return -EADDRNOTAVAIL;
 }
@@ -172,27 +236,23 @@ static int xtcp_pick_port_locked(struct sock *sk)
  *	conflicts.
  * @snum: the port in host order, or 0.
  *
- * Context: process, socket locked; takes xtcp_hash_lock.
+ * Context: process, socket locked; takes the port's chain lock.
  * Return: 0, or -EADDRINUSE (also when no ephemeral port is free).
  */
 int xtcp_get_port(struct sock *sk, unsigned short snum)
 {
-	int port = snum, err = 0;
+	struct xtcp_bslot *slot;
+	int err = 0;
 
-	spin_lock_bh(&xtcp_hash_lock);
-	if (!port) {
-		port = xtcp_pick_port_locked(sk);
-		if (port < 0) {
-			err = -EADDRINUSE;	/* what bind(0) reports in TCP */
-			goto out;
-		}
-	} else if (xtcp_bind_conflict(sk, port)) {
+	if (!snum)	/* EADDRINUSE is what bind(0) reports in TCP */
+		return xtcp_bind_ephemeral(sk) < 0 ? -EADDRINUSE : 0;
+	slot = xtcp_bslot(sock_net(sk), snum);
+	spin_lock_bh(&slot->lock);
+	if (xtcp_bind_conflict(sk, snum))
 		err = -EADDRINUSE;
-		goto out;
-	}
-	xtcp_bind_port_locked(sk, port);
-out:
-	spin_unlock_bh(&xtcp_hash_lock);
+	else
+		xtcp_bind_port_locked(sk, snum);
+	spin_unlock_bh(&slot->lock);
 	return err;
 }
 
@@ -201,31 +261,41 @@ out:
  * again because SO_REUSEADDR sharing ends where listening starts.
  * @sk: the socket entering LISTEN.
  *
- * Context: process, socket locked; takes xtcp_hash_lock.
+ * Context: process, socket locked; takes the port's chain lock.
  * Return: true if no other owner of the port conflicts with a listener.
  */
 bool xtcp_listen_port_ok(struct sock *sk)
 {
+	u16 port = inet_sk(sk)->inet_num;
+	struct xtcp_bslot *slot = xtcp_bslot(sock_net(sk), port);
 	bool ok;
 
-	spin_lock_bh(&xtcp_hash_lock);
-	ok = !xtcp_bind_conflict(sk, inet_sk(sk)->inet_num);
-	spin_unlock_bh(&xtcp_hash_lock);
+	spin_lock_bh(&slot->lock);
+	ok = !xtcp_bind_conflict(sk, port);
+	spin_unlock_bh(&slot->lock);
 	return ok;
 }
 
-/** xtcp_put_port() - give up @sk's local port. */
+/**
+ * xtcp_put_port() - give up @sk's local port.
+ * @sk: the socket; its inet_num changes only under the chain lock, so it
+ *	names the chain while the socket is in it.
+ */
 void xtcp_put_port(struct sock *sk)
 {
+	struct xtcp_bslot *slot;
 	bool owned;
 
-	spin_lock_bh(&xtcp_hash_lock);
+	if (hlist_unhashed(&sk->sk_bind_node))
+		return;
+	slot = xtcp_bslot(sock_net(sk), inet_sk(sk)->inet_num);
+	spin_lock_bh(&slot->lock);
 	owned = !hlist_unhashed(&sk->sk_bind_node);
 	if (owned) {
 		hlist_del_init(&sk->sk_bind_node);
 		inet_sk(sk)->inet_num = 0;
 	}
-	spin_unlock_bh(&xtcp_hash_lock);
+	spin_unlock_bh(&slot->lock);
 	if (owned)
 		__sock_put(sk);
 }
@@ -235,38 +305,58 @@ static bool xtcp_match(const struct sock *sk, const struct net *net,
 		       int dif)
 {
 	const struct inet_sock *inet = inet_sk(sk);
+	int bound = READ_ONCE(sk->sk_bound_dev_if);
 
-	return net_eq(sock_net(sk), net) && inet->inet_num == hnum &&
-	       inet->inet_dport == sport && inet->inet_daddr == saddr &&
-	       inet->inet_rcv_saddr == daddr &&
-	       (!sk->sk_bound_dev_if || sk->sk_bound_dev_if == dif);
+	return net_eq(sock_net(sk), net) && READ_ONCE(inet->inet_num) == hnum &&
+	       READ_ONCE(inet->inet_dport) == sport &&
+	       READ_ONCE(inet->inet_daddr) == saddr &&
+	       READ_ONCE(inet->inet_rcv_saddr) == daddr &&
+	       (!bound || bound == dif);
 }
 
 static struct sock *xtcp_ehash_find_locked(const struct net *net,
+					   unsigned int slot,
 					   __be32 saddr, __be16 sport,
 					   __be32 daddr, u16 hnum, int dif)
 {
-	struct hlist_head *chain;
+	struct hlist_nulls_node *node;
 	struct sock *sk;
 
-	lockdep_assert_held(&xtcp_hash_lock);
-	chain = &xtcp_ehash[xtcp_ehashfn(net, daddr, hnum, saddr, sport)];
-	sk_for_each(sk, chain)
+	lockdep_assert_held(&xtcp_ehash[slot].lock);
+	sk_nulls_for_each(sk, node, &xtcp_ehash[slot].chain)
 		if (xtcp_match(sk, net, saddr, sport, daddr, hnum, dif))
 			return sk;
 	return NULL;
 }
 
-/* Enter @sk in the connection table under its 4-tuple. */
-static void xtcp_ehash_add_locked(struct sock *sk)
+static unsigned int xtcp_sk_ehash_slot(const struct sock *sk)
 {
 	const struct inet_sock *inet = inet_sk(sk);
-	unsigned int slot;
 
-	lockdep_assert_held(&xtcp_hash_lock);
-	slot = xtcp_ehashfn(sock_net(sk), inet->inet_rcv_saddr, inet->inet_num,
+	return xtcp_ehashfn(sock_net(sk), inet->inet_rcv_saddr, inet->inet_num,
 			    inet->inet_daddr, inet->inet_dport);
-	sk_add_node(sk, &xtcp_ehash[slot]);
+}
+
+/*
+ * Enter @sk in the connection table under its 4-tuple, in chain @slot,
+ * unless a socket holds that tuple already. True if entered.
+ */
+static bool xtcp_ehash_add_unique(struct sock *sk, unsigned int slot)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct xtcp_hslot *hs = &xtcp_ehash[slot];
+	bool dup;
+
+	spin_lock_bh(&hs->lock);
+	dup = xtcp_ehash_find_locked(sock_net(sk), slot, inet->inet_daddr,
+				     inet->inet_dport, inet->inet_rcv_saddr,
+				     inet->inet_num, sk->sk_bound_dev_if);
+	if (!dup) {
+		sk->sk_hash = slot;
+		sk_nulls_add_node_rcu(sk, &hs->chain);
+	}
+	spin_unlock_bh(&hs->lock);
+	return !dup;
 }
 
 /**
@@ -274,42 +364,30 @@ static void xtcp_ehash_add_locked(struct sock *sk)
  * none and enter it in the connection table; the 4-tuple must be unique.
  * @sk: the connecting socket, its peer address and port set.
  *
- * Context: process, socket locked; takes xtcp_hash_lock.
+ * Context: process, socket locked; takes a port chain's lock, then a
+ * connection chain's.
  * Return: 0 or -EADDRNOTAVAIL.
  */
 int xtcp_hash_connect(struct sock *sk)
 {
 	struct inet_sock *inet = inet_sk(sk);
-	int port, err = 0;
 	bool new_port = false;
+	int port;
 
-	spin_lock_bh(&xtcp_hash_lock);
 	if (!inet->inet_num) {
-		port = xtcp_pick_port_locked(sk);
-		if (port < 0) {
-			err = port;
-			goto out;
-		}
-		xtcp_bind_port_locked(sk, port);
+		port = xtcp_bind_ephemeral(sk);
+		if (port < 0)
+			return port;
 		inet->inet_sport = htons(port);
 		new_port = true;
 	}
-	if (xtcp_ehash_find_locked(sock_net(sk), inet->inet_daddr,
-				   inet->inet_dport, inet->inet_rcv_saddr,
-				   inet->inet_num, sk->sk_bound_dev_if)) {
-		err = -EADDRNOTAVAIL;
-		if (new_port) {
-			hlist_del_init(&sk->sk_bind_node);
-			inet->inet_num = 0;
-			inet->inet_sport = 0;
-			__sock_put(sk);
-		}
-		goto out;
+	if (xtcp_ehash_add_unique(sk, xtcp_sk_ehash_slot(sk)))
+		return 0;
+	if (new_port) {
+		xtcp_put_port(sk);
+		inet->inet_sport = 0;
 	}
-	xtcp_ehash_add_locked(sk);
-out:
-	spin_unlock_bh(&xtcp_hash_lock);
-	return err;
+	return -EADDRNOTAVAIL;
 }
 
 /**
@@ -319,42 +397,63 @@ out:
  * handed to the listener a moment earlier.
  * @sk: the child, its addresses and ports taken from the SYN.
  *
- * Context: BHs disabled, child locked; takes xtcp_hash_lock.
+ * Context: BHs disabled, child locked; takes a connection chain's lock,
+ * then a port chain's.
  * Return: true if entered.
  */
 bool xtcp_ehash_insert(struct sock *sk)
 {
-	struct inet_sock *inet = inet_sk(sk);
-	bool dup;
+	u16 port = inet_sk(sk)->inet_num;
+	struct xtcp_bslot *bs = xtcp_bslot(sock_net(sk), port);
 
-	spin_lock(&xtcp_hash_lock);
-	dup = xtcp_ehash_find_locked(sock_net(sk), inet->inet_daddr,
-				     inet->inet_dport, inet->inet_rcv_saddr,
-				     inet->inet_num, sk->sk_bound_dev_if) != NULL;
-	if (!dup) {
-		xtcp_ehash_add_locked(sk);
-		xtcp_bind_port_locked(sk, inet->inet_num);
-	}
-	spin_unlock(&xtcp_hash_lock);
-	return !dup;
+	if (!xtcp_ehash_add_unique(sk, xtcp_sk_ehash_slot(sk)))
+		return false;
+	spin_lock(&bs->lock);
+	xtcp_bind_port_locked(sk, port);
+	spin_unlock(&bs->lock);
+	return true;
 }
 
-/** xtcp_hash() - enter a listening socket in the listener table. */
+/**
+ * xtcp_hash() - enter a listening socket in the listener table.
+ * @sk: the socket, its local port set.
+ *
+ * Context: process, socket locked; takes a listener chain's lock.
+ * Return: 0.
+ */
 int xtcp_hash(struct sock *sk)
 {
-	spin_lock_bh(&xtcp_hash_lock);
-	sk_add_node(sk, xtcp_port_chain(xtcp_lhash, sock_net(sk),
-					inet_sk(sk)->inet_num));
-	spin_unlock_bh(&xtcp_hash_lock);
+	unsigned int slot = xtcp_port_slot(sock_net(sk),
+					   inet_sk(sk)->inet_num);
+	struct xtcp_hslot *hs = &xtcp_lhash[slot];
+
+	spin_lock_bh(&hs->lock);
+	sk->sk_hash = XTCP_HASH_LISTENER | slot;
+	sk_nulls_add_node_rcu(sk, &hs->chain);
+	spin_unlock_bh(&hs->lock);
 	return 0;
 }
 
-/** xtcp_unhash() - remove @sk from the connection or listener table. */
+/**
+ * xtcp_unhash() - remove @sk from the connection or listener table.
+ * @sk: the socket; sk->sk_hash says which chain holds it.
+ *
+ * Context: socket locked (or owned by its last holder); takes that
+ * chain's lock. Readers under RCU may still see @sk for a grace period.
+ */
 void xtcp_unhash(struct sock *sk)
 {
-	spin_lock_bh(&xtcp_hash_lock);
-	sk_del_node_init(sk);
-	spin_unlock_bh(&xtcp_hash_lock);
+	struct xtcp_hslot *hs;
+
+	if (sk_unhashed(sk))
+		return;
+	if (sk->sk_hash & XTCP_HASH_LISTENER)
+		hs = &xtcp_lhash[sk->sk_hash & ((1U << XTCP_PHASH_BITS) - 1)];
+	else
+		hs = &xtcp_ehash[sk->sk_hash & ((1U << XTCP_EHASH_BITS) - 1)];
+	spin_lock_bh(&hs->lock);
+	sk_nulls_del_node_init_rcu(sk);
+	spin_unlock_bh(&hs->lock);
 }
 
 /**
@@ -367,37 +466,99 @@ void xtcp_unhash(struct sock *sk)
  * @dport: its destination port, network order.
  * @dif: ifindex of the arriving device.
  *
- * Context: any; takes xtcp_hash_lock with BHs disabled.
+ * Context: any; takes no lock (RCU).
  * Return: the socket with a reference held, or NULL.
  */
 struct sock *xtcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 			 __be32 daddr, __be16 dport, int dif)
 {
+	u16 hnum = ntohs(dport);
+	unsigned int slot = xtcp_ehashfn(net, daddr, hnum, saddr, sport);
+	struct hlist_nulls_node *node;
 	struct sock *sk;
 
-	spin_lock_bh(&xtcp_hash_lock);
-	sk = xtcp_ehash_find_locked(net, saddr, sport, daddr, ntohs(dport),
-				    dif);
-	if (sk)
-		sock_hold(sk);
-	spin_unlock_bh(&xtcp_hash_lock);
+	rcu_read_lock();
+begin:
+	sk_nulls_for_each_rcu(sk, node, &xtcp_ehash[slot].chain) {
+		if (!xtcp_match(sk, net, saddr, sport, daddr, hnum, dif))
+			continue;
+		if (unlikely(!refcount_inc_not_zero(&sk->sk_refcnt))) {
+			sk = NULL;	/* on its way out: as good as gone */
+			goto out;
+		}
+		/* It may have moved between the match and the reference. */
+		if (unlikely(!xtcp_match(sk, net, saddr, sport, daddr, hnum,
+					 dif))) {
+			sock_put(sk);
+			goto begin;
+		}
+		goto out;
+	}
+	/* Led onto another chain by a socket that moved: start over. */
+	if (get_nulls_value(node) != slot)
+		goto begin;
+	sk = NULL;
+out:
+	rcu_read_unlock();
 	return sk;
 }
 
 static bool xtcp_listener_fits(const struct sock *sk, const struct net *net,
 			       __be32 daddr, u16 hnum, int dif, int *score)
 {
-	__be32 addr = inet_sk(sk)->inet_rcv_saddr;
+	__be32 addr = READ_ONCE(inet_sk(sk)->inet_rcv_saddr);
+	int bound = READ_ONCE(sk->sk_bound_dev_if);
 
-	if (!net_eq(sock_net(sk), net) || inet_sk(sk)->inet_num != hnum ||
-	    sk->sk_state != TCP_LISTEN)
+	if (!net_eq(sock_net(sk), net) ||
+	    READ_ONCE(inet_sk(sk)->inet_num) != hnum ||
+	    READ_ONCE(sk->sk_state) != TCP_LISTEN)
 		return false;
 	if (addr && addr != daddr)
 		return false;
-	if (sk->sk_bound_dev_if && sk->sk_bound_dev_if != dif)
+	if (bound && bound != dif)
 		return false;
-	*score = (addr ? 2 : 0) + (sk->sk_bound_dev_if ? 1 : 0);
+	*score = (addr ? 2 : 0) + (bound ? 1 : 0);
 	return true;
+}
+
+/*
+ * The best listener in chain @slot, and of an SO_REUSEPORT group that
+ * ties for the best, the @pick'th, counting from the chain's head; with
+ * @pick negative, the first best and in *@group the size of its group.
+ */
+static struct sock *xtcp_listener_walk(unsigned int slot,
+				       const struct net *net, __be32 daddr,
+				       u16 hnum, int dif, int pick,
+				       unsigned int *group)
+{
+	struct hlist_nulls_node *node;
+	struct sock *sk, *best = NULL;
+	int score, best_score = -1;
+
+	*group = 0;
+	sk_nulls_for_each_rcu(sk, node, &xtcp_lhash[slot].chain) {
+		if (!xtcp_listener_fits(sk, net, daddr, hnum, dif, &score))
+			continue;
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+			*group = 0;
+		}
+		if (score == best_score && sk->sk_reuseport)
+			(*group)++;
+	}
+	if (get_nulls_value(node) != slot)
+		return ERR_PTR(-EAGAIN);
+	if (pick < 0 || !best || !best->sk_reuseport)
+		return best;
+	sk_nulls_for_each_rcu(sk, node, &xtcp_lhash[slot].chain) {
+		if (!xtcp_listener_fits(sk, net, daddr, hnum, dif, &score) ||
+		    score != best_score || !sk->sk_reuseport)
+			continue;
+		if (!pick--)
+			return sk;
+	}
+	return best;	/* the group shrank under us */
 }
 
 /**
@@ -413,7 +574,7 @@ static bool xtcp_listener_fits(const struct sock *sk, const struct net *net,
  * @dport: its destination port, network order.
  * @dif: ifindex of the arriving device.
  *
- * Context: any; takes xtcp_hash_lock with BHs disabled.
+ * Context: any; takes no lock (RCU).
  * Return: the socket with a reference held, or NULL.
  */
 struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr,
@@ -421,91 +582,97 @@ struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr,
 				  int dif)
 {
 	u16 hnum = ntohs(dport);
-	struct hlist_head *chain = xtcp_port_chain(xtcp_lhash, net, hnum);
-	struct sock *sk, *best = NULL;
-	int score, best_score = -1;
-	unsigned int group = 0, pick;
+	unsigned int slot = xtcp_port_slot(net, hnum), group;
+	struct sock *sk;
+	int pick = -1;
 
-	spin_lock_bh(&xtcp_hash_lock);
-	sk_for_each(sk, chain) {
-		if (!xtcp_listener_fits(sk, net, daddr, hnum, dif, &score))
-			continue;
-		if (score > best_score) {
-			best = sk;
-			best_score = score;
-			group = 0;
-		}
-		if (score == best_score && sk->sk_reuseport)
-			group++;
-	}
-	if (best && best->sk_reuseport && group > 1) {
+	rcu_read_lock();
+again:
+	sk = xtcp_listener_walk(slot, net, daddr, hnum, dif, -1, &group);
+	if (IS_ERR(sk))
+		goto again;
+	if (sk && sk->sk_reuseport && group > 1) {
 		pick = reciprocal_scale(jhash_3words((__force u32)daddr,
 						     (__force u32)saddr,
 						     (u32)hnum << 16 |
 						     (__force u16)sport,
 						     xtcp_hash_secret),
 					group);
-		sk_for_each(sk, chain) {
-			if (!xtcp_listener_fits(sk, net, daddr, hnum, dif,
-						&score) ||
-			    score != best_score || !sk->sk_reuseport)
-				continue;
-			if (!pick--) {
-				best = sk;
-				break;
-			}
-		}
+		sk = xtcp_listener_walk(slot, net, daddr, hnum, dif, pick,
+					&group);
+		if (IS_ERR(sk))
+			goto again;
 	}
-	if (best)
-		sock_hold(best);
-	spin_unlock_bh(&xtcp_hash_lock);
-	return best;
+	if (sk && !refcount_inc_not_zero(&sk->sk_refcnt))
+		sk = NULL;	/* closing: as if it had gone already */
+	rcu_read_unlock();
+	return sk;
 }
 
-static void xtcp_walk_table(struct hlist_head *table, unsigned int size,
+static void xtcp_walk_slots(struct xtcp_hslot *table, unsigned int size,
 			    struct net *net, xtcp_sock_fn_t fn, void *arg)
 {
+	struct hlist_nulls_node *node;
 	unsigned int i;
 	struct sock *sk;
 
 	for (i = 0; i < size; i++) {
-		sk_for_each(sk, &table[i]) {
+		if (hlist_nulls_empty(&table[i].chain))
+			continue;
+		spin_lock_bh(&table[i].lock);
+		sk_nulls_for_each(sk, node, &table[i].chain) {
 			if (net_eq(sock_net(sk), net))
 				fn(sk, arg);
 		}
+		spin_unlock_bh(&table[i].lock);
 	}
 }
 
 /**
  * xtcp_visit_socks() - call @fn on every hashed socket of @net, listeners
- * first, with xtcp_hash_lock held: @fn must not sleep or take socket locks.
+ * first, each with its chain's lock held: @fn must not sleep or take
+ * socket locks.
  * @net: the namespace whose sockets are visited.
  * @fn: called for each socket.
  * @arg: passed to @fn.
  */
 void xtcp_visit_socks(struct net *net, xtcp_sock_fn_t fn, void *arg)
 {
-	spin_lock_bh(&xtcp_hash_lock);
-	xtcp_walk_table(xtcp_lhash, 1U << XTCP_PHASH_BITS, net, fn, arg);
-	xtcp_walk_table(xtcp_ehash, 1U << XTCP_EHASH_BITS, net, fn, arg);
-	spin_unlock_bh(&xtcp_hash_lock);
+	xtcp_walk_slots(xtcp_lhash, 1U << XTCP_PHASH_BITS, net, fn, arg);
+	xtcp_walk_slots(xtcp_ehash, 1U << XTCP_EHASH_BITS, net, fn, arg);
 }
 
-static struct sock *xtcp_first_of_net(struct hlist_head *chain,
-				      const struct net *net, bool port_table)
+static struct sock *xtcp_first_in_ehash(unsigned int i, const struct net *net)
 {
-	struct sock *sk;
+	struct hlist_nulls_node *node;
+	struct sock *sk, *found = NULL;
 
-	if (port_table) {
-		sk_for_each_bound(sk, chain)
-			if (net_eq(sock_net(sk), net))
-				return sk;
-		return NULL;
+	spin_lock_bh(&xtcp_ehash[i].lock);
+	sk_nulls_for_each(sk, node, &xtcp_ehash[i].chain) {
+		if (net_eq(sock_net(sk), net)) {
+			found = sk;
+			sock_hold(found);
+			break;
+		}
 	}
-	sk_for_each(sk, chain)
-		if (net_eq(sock_net(sk), net))
-			return sk;
-	return NULL;
+	spin_unlock_bh(&xtcp_ehash[i].lock);
+	return found;
+}
+
+static struct sock *xtcp_first_in_bhash(unsigned int i, const struct net *net)
+{
+	struct sock *sk, *found = NULL;
+
+	spin_lock_bh(&xtcp_bhash[i].lock);
+	sk_for_each_bound(sk, &xtcp_bhash[i].chain) {
+		if (net_eq(sock_net(sk), net)) {
+			found = sk;
+			sock_hold(found);
+			break;
+		}
+	}
+	spin_unlock_bh(&xtcp_bhash[i].lock);
+	return found;
 }
 
 /**
@@ -520,13 +687,9 @@ struct sock *xtcp_find_net_sock(struct net *net)
 	struct sock *found = NULL;
 	unsigned int i;
 
-	spin_lock_bh(&xtcp_hash_lock);
 	for (i = 0; i < (1U << XTCP_EHASH_BITS) && !found; i++)
-		found = xtcp_first_of_net(&xtcp_ehash[i], net, false);
+		found = xtcp_first_in_ehash(i, net);
 	for (i = 0; i < (1U << XTCP_PHASH_BITS) && !found; i++)
-		found = xtcp_first_of_net(&xtcp_bhash[i], net, true);
-	if (found)
-		sock_hold(found);
-	spin_unlock_bh(&xtcp_hash_lock);
+		found = xtcp_first_in_bhash(i, net);
 	return found;
 }

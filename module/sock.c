@@ -261,6 +261,12 @@ static int xtcp_init_sock(struct sock *sk)
 
 	xtcp_init_sock_fields(sk);
 	sk->sk_destruct = xtcp_sock_destruct;
+	/*
+	 * Lookups walk the socket tables under RCU (hash.c): the memory
+	 * stays a socket for a grace period after the last reference.
+	 * Children inherit the flag from sk_clone_lock().
+	 */
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	xs->nodelay = 0;
 	xs->cork = 0;
 	xs->syn_retries = 0;

@@ -180,9 +180,12 @@ while read -r name tmo; do
 	fi
 	# Exit status travels over fd 3 while the output streams to fd 4,
 	# so a hanging test is visible live on the console.
+	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	rc=$( { { run_limited "$tmo" $cmd 2>&1 </dev/null
 		  echo $? >&3; } | tap_prefix >&4; } 3>&1 )
+	# what each test costs, for keeping CI within its budget
+	echo "# $name: $(( $(date +%s) - t0 )) s"
 	if [ "$rc" = 0 ]; then
 		echo "ok $num $hdr"
 		pass=$((pass + 1))

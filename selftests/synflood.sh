@@ -4,8 +4,10 @@
 # listener (backlog 128) with SYNs from random addresses of 10.99.0.0/16
 # (tools/xtcp_synflood; NS_B routes that network back to NS_A, which drops
 # the SYN-ACKs, so no RST ever clears a request) while legitimate clients
-# in NS_A connect, send a byte and wait for its echo, one every 150 ms,
-# each within 3 s. Per net.xtcp.syncookies mode:
+# in NS_A connect, send a byte and wait for its echo, one starting every
+# 150 ms whatever the earlier ones do (a client stuck behind a dropped SYN
+# must not push the rest past the flood), each within 3 s. Per
+# net.xtcp.syncookies mode:
 #  cookies1-*  1 (default): every client makes it; the SYN queue stays at
 #              its bound (129 requests; the xtcp_request slab far below
 #              the flood's count); cookies were sent

@@ -13,9 +13,10 @@
  *                 echo server for the probes: listen (backlog 128), and
  *                 on each connection answer one byte with one byte
  *   xtcp_synflood -C -a DADDR -P DPORT [-n CLIENTS] [-i MS] [-T MS]
- *                 legitimate clients: every MS (default 200) one client
- *                 connects, sends a byte and waits for the echo, within
- *                 -T MS (default 3000) from its connect(); prints
+ *                 legitimate clients: every MS (default 200) one more
+ *                 client starts, whether the earlier ones are done or
+ *                 not, connects, sends a byte and waits for the echo,
+ *                 within -T MS (default 3000) from its connect(); prints
  *                 "probe ok=N of M p50_ms=X p99_ms=Y" (latency of the
  *                 clients that made it) and exits 0
  *
@@ -162,39 +163,17 @@ static int echo_server(struct sockaddr_in *sin, int proto, int backlog)
 	}
 }
 
-/* One client: connect, a byte there and back, within @limit_ms. */
-static double probe_one(const struct sockaddr_in *sin, int proto,
-			int limit_ms)
-{
-	double t0 = now_s(), left;
-	int fd = socket(AF_INET, SOCK_STREAM, proto), err = 0;
-	socklen_t len = sizeof(err);
-	struct pollfd p;
-	char b = 'x';
-
-	if (fd < 0)
-		return -1;
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	if (connect(fd, (const struct sockaddr *)sin, sizeof(*sin)) &&
-	    errno != EINPROGRESS)
-		goto fail;
-	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	left = limit_ms - (now_s() - t0) * 1000;
-	if (left <= 0 || poll(&p, 1, (int)left) != 1)
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err ||
-	    send(fd, &b, 1, 0) != 1)
-		goto fail;
-	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	left = limit_ms - (now_s() - t0) * 1000;
-	if (left <= 0 || poll(&p, 1, (int)left) != 1 || recv(fd, &b, 1, 0) != 1)
-		goto fail;
-	close(fd);
-	return (now_s() - t0) * 1000;
-fail:
-	close(fd);
-	return -1;
-}
+/**
+ * struct probe - one legitimate client of -C.
+ * @fd: its socket, -1 before it starts and once it is done.
+ * @t0: when it called connect().
+ * @sent: its byte went out; it waits for the echo.
+ */
+struct probe {
+	int fd;
+	double t0;
+	int sent;
+};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -203,29 +182,118 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* -C: @n clients, one every @gap_ms; success count and latency. */
+static void probe_start(struct probe *c, const struct sockaddr_in *sin,
+			int proto)
+{
+	c->t0 = now_s();
+	c->sent = 0;
+	c->fd = socket(AF_INET, SOCK_STREAM, proto);
+	if (c->fd < 0)
+		return;
+	fcntl(c->fd, F_SETFL, O_NONBLOCK);
+	if (connect(c->fd, (const struct sockaddr *)sin, sizeof(*sin)) &&
+	    errno != EINPROGRESS) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+/*
+ * @c's socket is ready: send the byte once connected, then take the echo.
+ * Returns 1 when it made it, -1 on failure, 0 to wait on.
+ */
+static int probe_step(struct probe *c, short revents)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+	char b = 'x';
+
+	if (!c->sent) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+			return -1;
+		if (!(revents & POLLOUT))
+			return 0;
+		if (send(c->fd, &b, 1, 0) != 1)
+			return -1;
+		c->sent = 1;
+		return 0;
+	}
+	if (!(revents & (POLLIN | POLLERR | POLLHUP)))
+		return 0;
+	return recv(c->fd, &b, 1, 0) == 1 ? 1 : -1;
+}
+
+/*
+ * -C: @n clients, one starting every @gap_ms whatever the others do (so a
+ * client stuck behind a dropped SYN does not push the rest past the
+ * flood), each with @limit_ms from its connect() to the echo. Prints the
+ * success count and the latency of those that made it.
+ */
 static int probe_clients(const struct sockaddr_in *sin, int proto, int n,
 			 int gap_ms, int limit_ms)
 {
+	struct probe *c = calloc(n > 0 ? n : 1, sizeof(*c));
+	struct pollfd *p = calloc(n > 0 ? n : 1, sizeof(*p));
 	double *ms = calloc(n > 0 ? n : 1, sizeof(*ms));
-	int i, ok = 0;
+	double start = now_s(), t;
+	int i, ok = 0, started = 0, active = 0, r, np, wait_ms;
+	int *idx = calloc(n > 0 ? n : 1, sizeof(*idx));
 
-	if (!ms)
+	if (!c || !p || !ms || !idx)
 		return 1;
-	for (i = 0; i < n; i++) {
-		double t0 = now_s(), r = probe_one(sin, proto, limit_ms);
-		double spent = (now_s() - t0) * 1000;
+	for (i = 0; i < n; i++)
+		c[i].fd = -1;
+	while (started < n || active) {
+		t = now_s();
+		while (started < n && t >= start + started * gap_ms / 1000.0) {
+			probe_start(&c[started], sin, proto);
+			active += c[started].fd >= 0;
+			started++;
+		}
+		/* give up on the ones past their time */
+		for (i = 0; i < started; i++) {
+			if (c[i].fd >= 0 && (t - c[i].t0) * 1000 >= limit_ms) {
+				close(c[i].fd);
+				c[i].fd = -1;
+				active--;
+			}
+		}
+		np = 0;
+		for (i = 0; i < started; i++) {
+			if (c[i].fd < 0)
+				continue;
+			p[np] = (struct pollfd){ .fd = c[i].fd,
+				.events = c[i].sent ? POLLIN : POLLOUT };
+			idx[np++] = i;
+		}
+		wait_ms = 10;
+		if (!np && started < n)
+			wait_ms = (int)((start + started * gap_ms / 1000.0 - t) * 1000) + 1;
+		if (poll(p, np, wait_ms < 1 ? 1 : wait_ms) < 0 && errno != EINTR)
+			return 1;
+		for (i = 0; i < np; i++) {
+			struct probe *q = &c[idx[i]];
 
-		if (r >= 0)
-			ms[ok++] = r;
-		if (spent < gap_ms)
-			usleep((useconds_t)((gap_ms - spent) * 1000));
+			if (!p[i].revents)
+				continue;
+			r = probe_step(q, p[i].revents);
+			if (!r)
+				continue;
+			if (r > 0)
+				ms[ok++] = (now_s() - q->t0) * 1000;
+			close(q->fd);
+			q->fd = -1;
+			active--;
+		}
 	}
 	qsort(ms, ok, sizeof(*ms), cmp_double);
 	printf("probe ok=%d of %d p50_ms=%.1f p99_ms=%.1f\n", ok, n,
 	       ok ? ms[(ok - 1) / 2] : -1.0,
-	       ok ? ms[(int)((ok - 1) * 0.99)] : -1.0);
+	       ok ? ms[(ok * 99 + 99) / 100 - 1] : -1.0);
+	free(c);
+	free(p);
 	free(ms);
+	free(idx);
 	return 0;
 }
 

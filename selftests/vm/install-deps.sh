@@ -4,7 +4,8 @@
 # debootstrap for kbuild-root.sh, packet decoders). Fast path: does nothing
 # when all packages are present.
 # Also extracts the kselftest headers + checkpatch (fetch-kselftest.sh, cached)
-# that the selftest and unit-test Makefiles build against.
+# that the selftest and unit-test Makefiles build against, and unpacks
+# Debian's nginx for selftests/nginx.sh (fetch-nginx.sh, cached).
 # Usage: selftests/vm/install-deps.sh   (needs root or sudo for the slow path)
 set -euo pipefail
 VMDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +25,7 @@ mapfile -t missing < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PK
 if [[ ${#missing[@]} -eq 0 ]]; then
 	echo "install-deps: all ${#PKGS[@]} packages present"
 	"$VMDIR/fetch-kselftest.sh" >/dev/null
+	"$VMDIR/fetch-nginx.sh" >/dev/null
 	exit 0
 fi
 echo "install-deps: installing: ${missing[*]}"
@@ -58,4 +60,5 @@ if ! "${APT[@]}" install --no-install-recommends "${missing[@]}"; then
 	"${APT[@]}" install --no-install-recommends "${missing[@]}"
 fi
 "$VMDIR/fetch-kselftest.sh" >/dev/null
+"$VMDIR/fetch-nginx.sh" >/dev/null
 echo "install-deps: done"

@@ -87,6 +87,8 @@ for b in "${BINS[@]}"; do
 	p=$(command -v "$b" 2>/dev/null) || { log "note: $b not on host, skipped"; continue; }
 	FILES+=("$p")
 done
+# nginx for selftests/nginx.sh, where fetch-nginx.sh unpacked it
+[[ -x $CACHE/nginx/usr/sbin/nginx ]] && FILES+=("$CACHE/nginx/usr/sbin/nginx")
 TCPLUG=$LIBDIR/tc
 [[ -d $TCPLUG ]] && FILES+=("$TCPLUG"/*)
 # iptables loads its matches and targets with dlopen() (ldd does not see
