@@ -3,7 +3,8 @@
 # bench.sh - xtcp against the kernel's TCP, side by side, as ratios: each
 # xtcp_bench test (stream, rr, crr; see tools/xtcp_bench.c) on loopback, RUNS
 # times per protocol, xtcp and TCP alternating so that drift in the host
-# hits both; the table shows the medians and xtcp/TCP. Under emulation
+# hits both; the table shows the medians, xtcp/TCP of the medians and the
+# lowest and highest ratio of one xtcp run to the TCP run after it. Under emulation
 # only the ratios mean anything. Run by "make bench" in the VM, with the
 # module loaded. Env: BENCH_SECONDS (per run, default 3), BENCH_RUNS
 # (default 3), XTCP_PROTO (default 253). Every run has a network namespace
@@ -37,18 +38,21 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 printf 'xtcp (protocol %s) vs TCP on loopback, kernel %s, median of %s runs of %s s\n' \
 	"$XPROTO" "$(uname -r)" "$RUNS" "$SECS"
-printf '%-8s %-8s %12s %12s %9s\n' test unit xtcp tcp xtcp/tcp
+printf '%-8s %-8s %12s %12s %9s  %s\n' test unit xtcp tcp xtcp/tcp "spread (ratio of each run pair)"
 status=0
 for t in stream:MB/s rr:trans/s crr:conn/s accept:conn/s; do
 	name=${t%%:*} unit=${t#*:} xs="" ns=""
+	rs=""
 	for ((i = 0; i < RUNS; i++)); do
 		x=$(one "$name" "$XPROTO") && n=$(one "$name" 6) || { status=1; break; }
 		xs+="$x"$'\n' ns+="$n"$'\n'
+		rs+=$(awk -v a="$x" -v b="$n" 'BEGIN { print (b > 0 ? a / b : 0) }')$'\n'
 	done
 	[[ $status == 0 ]] || { echo "bench: $name failed" >&2; break; }
 	xm=$(median <<<"${xs%$'\n'}") nm=$(median <<<"${ns%$'\n'}")
-	printf '%-8s %-8s %12.1f %12.1f %9.2f\n' "$name" "$unit" "$xm" "$nm" \
-		"$(awk -v a="$xm" -v b="$nm" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+	printf '%-8s %-8s %12.1f %12.1f %9.2f  %s\n' "$name" "$unit" "$xm" "$nm" \
+		"$(awk -v a="$xm" -v b="$nm" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+		"$(sort -g <<<"${rs%$'\n'}" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }')"
 done
 
 # ---- the listener under a SYN flood ------------------------------------
