@@ -36,3 +36,23 @@ u32 xtcp_backlog_limit(int rcvbuf, int sndbuf, u32 headroom)
 
 	return limit > 0xffffffffULL ? 0xffffffffU : (u32)limit;
 }
+
+/**
+ * xtcp_rcv_wscale() - the window scale to offer on a SYN (RFC 7323
+ * §2.2-2.3): the smallest shift that lets the 16-bit window field say
+ * @space, at most 14. As Linux, @space is the most the receive buffer may
+ * ever grow to (the larger of net.core.rmem_max and rmem[2], within
+ * TCP_WINDOW_CLAMP), so the scale chosen once at the handshake suffices
+ * for every later window.
+ * @space: the largest receive window this connection may ever offer.
+ *
+ * Return: the shift, 0-14.
+ */
+u8 xtcp_rcv_wscale(u32 space)
+{
+	u8 shift = 0;
+
+	while (shift < 14 && (space >> shift) > 0xffff)
+		shift++;
+	return shift;
+}

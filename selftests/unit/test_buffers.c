@@ -46,4 +46,26 @@ TEST(backlog_limit_never_wraps)
 	EXPECT_EQ((u32)INT_MAX + 65536u, xtcp_backlog_limit(INT_MAX, 0, 65536));
 }
 
+/* The smallest shift whose window field can say the space; 14 at most. */
+TEST(wscale_from_space)
+{
+	EXPECT_EQ(0, xtcp_rcv_wscale(0));
+	EXPECT_EQ(0, xtcp_rcv_wscale(65535));
+	EXPECT_EQ(1, xtcp_rcv_wscale(65536));
+	EXPECT_EQ(1, xtcp_rcv_wscale(131071));
+	EXPECT_EQ(2, xtcp_rcv_wscale(131072));
+	/* Linux's defaults: tcp_rmem[2] 6 MiB -> 7; rmem_max 208 KiB -> 2 */
+	EXPECT_EQ(7, xtcp_rcv_wscale(6291456));
+	EXPECT_EQ(2, xtcp_rcv_wscale(212992));
+	EXPECT_EQ(14, xtcp_rcv_wscale(0x3fffffffU));
+	EXPECT_EQ(14, xtcp_rcv_wscale(0xffffffffU));
+	for (u32 s = 1; s < 0x40000000U; s = s * 3 + 1) {
+		u8 w = xtcp_rcv_wscale(s);
+
+		EXPECT_LE(s >> w, 0xffffu);
+		if (w)
+			EXPECT_GT(s >> (w - 1), 0xffffu);
+	}
+}
+
 TEST_HARNESS_MAIN
