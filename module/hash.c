@@ -6,10 +6,11 @@
  * protocol, so xtcp and TCP sockets on the same 4-tuple or port would find
  * each other. It keeps three tables of its own, for all namespaces:
  *
- *  - the connection table (4-tuple -> socket, via sk->sk_node) holds every
- *    socket with a peer: SYN_SENT through TIME_WAIT, and listener children;
- *  - the listener table (local port -> sockets, also via sk->sk_node, which
- *    a socket uses for one table at a time);
+ *  - the connection table (4-tuple -> socket, via sk->sk_nulls_node)
+ *    holds every socket with a peer: SYN_SENT through TIME_WAIT, and
+ *    listener children;
+ *  - the listener table (local port -> sockets, also via
+ *    sk->sk_nulls_node, which a socket uses for one table at a time);
  *  - the port table (local port -> sockets, via sk->sk_bind_node) holds
  *    every socket that owns a local port, for bind conflicts and ephemeral
  *    port choice.
@@ -41,6 +42,14 @@
 
 /* sk->sk_hash of a socket in the listener table, not the connection one. */
 #define XTCP_HASH_LISTENER	BIT(31)
+
+/*
+ * End markers of listener chains are numbered after the connection
+ * chains', so a walk that follows a socket from one table into the other
+ * (connect(AF_UNSPEC) then listen(), say) ends on a marker that is not
+ * its own and starts over rather than stopping early.
+ */
+#define XTCP_LHASH_NULLS(slot)	((1U << XTCP_EHASH_BITS) + (slot))
 
 /**
  * struct xtcp_hslot - a chain of the connection or listener table.
@@ -107,7 +116,8 @@ int xtcp_hash_init(void)
 		spin_lock_init(&xtcp_ehash[i].lock);
 	}
 	for (i = 0; i < (1U << XTCP_PHASH_BITS); i++) {
-		INIT_HLIST_NULLS_HEAD(&xtcp_lhash[i].chain, i);
+		INIT_HLIST_NULLS_HEAD(&xtcp_lhash[i].chain,
+				      XTCP_LHASH_NULLS(i));
 		spin_lock_init(&xtcp_lhash[i].lock);
 		INIT_HLIST_HEAD(&xtcp_bhash[i].chain);
 		spin_lock_init(&xtcp_bhash[i].lock);
@@ -547,7 +557,7 @@ static struct sock *xtcp_listener_walk(unsigned int slot,
 		if (score == best_score && sk->sk_reuseport)
 			(*group)++;
 	}
-	if (get_nulls_value(node) != slot)
+	if (get_nulls_value(node) != XTCP_LHASH_NULLS(slot))
 		return ERR_PTR(-EAGAIN);
 	if (pick < 0 || !best || !best->sk_reuseport)
 		return best;
@@ -583,8 +593,8 @@ struct sock *xtcp_lookup_listener(struct net *net, __be32 saddr,
 {
 	u16 hnum = ntohs(dport);
 	unsigned int slot = xtcp_port_slot(net, hnum), group;
+	int pick = -1, score;
 	struct sock *sk;
-	int pick = -1;
 
 	rcu_read_lock();
 again:
@@ -605,6 +615,12 @@ again:
 	}
 	if (sk && !refcount_inc_not_zero(&sk->sk_refcnt))
 		sk = NULL;	/* closing: as if it had gone already */
+	/* It may have stopped listening or moved since the walk saw it. */
+	if (sk && unlikely(!xtcp_listener_fits(sk, net, daddr, hnum, dif,
+					       &score))) {
+		sock_put(sk);
+		goto again;
+	}
 	rcu_read_unlock();
 	return sk;
 }
@@ -647,6 +663,9 @@ static struct sock *xtcp_first_in_ehash(unsigned int i, const struct net *net)
 	struct hlist_nulls_node *node;
 	struct sock *sk, *found = NULL;
 
+	/* A dying namespace gains no sockets: an empty chain stays empty. */
+	if (hlist_nulls_empty(&xtcp_ehash[i].chain))
+		return NULL;
 	spin_lock_bh(&xtcp_ehash[i].lock);
 	sk_nulls_for_each(sk, node, &xtcp_ehash[i].chain) {
 		if (net_eq(sock_net(sk), net)) {
@@ -663,6 +682,8 @@ static struct sock *xtcp_first_in_bhash(unsigned int i, const struct net *net)
 {
 	struct sock *sk, *found = NULL;
 
+	if (hlist_empty(&xtcp_bhash[i].chain))
+		return NULL;
 	spin_lock_bh(&xtcp_bhash[i].lock);
 	sk_for_each_bound(sk, &xtcp_bhash[i].chain) {
 		if (net_eq(sock_net(sk), net)) {

@@ -282,6 +282,11 @@ static bool xtcp_make_child(struct sock *sk, const struct xtcp_request *req,
 		sock_put(child);
 		return false;
 	}
+	/*
+	 * Pairs with smp_rmb() in xtcp_v4_rcv(): whoever sees the request
+	 * gone sees the child's entry.
+	 */
+	smp_wmb();
 	if (unlink)
 		xtcp_req_unlink(unlink);
 	xtcp_rcv_state(child, skb);

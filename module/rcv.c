@@ -186,7 +186,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	struct xtcp_options opts;
 	const struct iphdr *iph;
 	const struct tcphdr *th;
-	bool reopens = false;
+	bool reopens = false, from_listener = false;
 	u32 reopen_iss = 0;
 	struct sock *sk;
 	int hlen;
@@ -214,8 +214,12 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 	sk = xtcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest,
 			 inet_iif(skb));
 	if (sk && ((1 << READ_ONCE(sk->sk_state)) &
-		   (TCPF_TIME_WAIT | TCPF_CLOSE)))
+		   (TCPF_TIME_WAIT | TCPF_CLOSE))) {
+		struct sock *tw = sk;
+
 		sk = xtcp_time_wait_syn(net, sk, skb, &reopens, &reopen_iss);
+		from_listener = sk != tw;	/* handed on to a listener */
+	}
 	if (!sk) {
 		struct xtcp_request *req;
 
@@ -228,6 +232,7 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		}
 		sk = xtcp_lookup_listener(net, iph->saddr, th->source,
 					  iph->daddr, th->dest, inet_iif(skb));
+		from_listener = true;
 	}
 	if (!sk) {
 		if (!xfrm4_policy_check(NULL, XFRM_POLICY_IN, skb)) {
@@ -257,8 +262,11 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		 * An ACK may have missed the child that another CPU made of
 		 * its request a moment ago (it enters the connection table
 		 * just before the request leaves its own): look again
-		 * rather than reset a connection being born.
+		 * rather than reset a connection being born. The barrier
+		 * pairs with xtcp_make_child()'s: the request was seen gone
+		 * (or never seen), so the child's entry is seen too.
 		 */
+		smp_rmb();
 		if (XTCP_SKB_CB(skb)->flags & TCPHDR_ACK)
 			child = xtcp_lookup(net, iph->saddr, th->source,
 					    iph->daddr, th->dest,
@@ -270,6 +278,14 @@ int xtcp_v4_rcv(struct sk_buff *skb)
 		}
 		sock_put(sk);
 		sk = child;
+	} else if (from_listener) {
+		/*
+		 * It stopped listening since the lookup: the segment was
+		 * meant for no connection of its new life.
+		 */
+		xtcp_inc_stat(net, XTCP_MIB_INNOSOCKET);
+		sock_put(sk);
+		goto drop;
 	}
 	xtcp_deliver(sk, skb);
 	sock_put(sk);

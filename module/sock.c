@@ -570,6 +570,7 @@ struct proto xtcp_prot = {
 	.hash = xtcp_hash,
 	.unhash = xtcp_unhash,
 	.get_port = xtcp_get_port,
+	.put_port = xtcp_put_port,
 	.obj_size = sizeof(struct xtcp_sock),
 	.max_header = XTCP_MAX_HEADER,
 	.no_autobind = true,
@@ -612,6 +613,16 @@ void xtcp_purge_net(struct net *net)
 	while ((sk = xtcp_find_net_sock(net)) != NULL) {
 		local_bh_disable();
 		bh_lock_sock(sk);
+		/*
+		 * Its timer may have ended it between the walk and the lock:
+		 * then it is in no table, and nothing is left to do.
+		 */
+		if (sk_unhashed(sk) && hlist_unhashed(&sk->sk_bind_node)) {
+			bh_unlock_sock(sk);
+			local_bh_enable();
+			sock_put(sk);
+			continue;
+		}
 		if (!sock_flag(sk, SOCK_DEAD)) {
 			/* Cannot happen: a process's socket pins its netns. */
 			WARN_ON_ONCE(1);
