@@ -79,6 +79,7 @@ int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 					      inet->inet_sport,
 					      inet->inet_dport));
 	atomic_set(&inet->inet_id, get_random_u16());
+	xtcp_ts_connect(sk);
 	sk_dst_reset(sk);
 	err = xtcp_queue_control(sk, TCPHDR_SYN);
 	if (err) {

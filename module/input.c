@@ -196,6 +196,22 @@ static void xtcp_send_dupack(struct sock *sk, const struct sk_buff *skb)
 		xtcp_send_ack(sk);
 }
 
+/*
+ * RFC 7323 §5.3 R1: a segment PAWS refuses is answered like one outside
+ * the window (unless it is a RST) and dropped. True if @skb was refused.
+ */
+static bool xtcp_paws_drop(struct sock *sk, const struct sk_buff *skb,
+			   struct xtcp_seg_ts *ts, enum xtcp_mib mib)
+{
+	if (!xtcp_ts_paws_reject(sk, skb, ts))
+		return false;
+	xtcp_inc_stat(sock_net(sk), mib);
+	if (!(XTCP_SKB_CB(skb)->flags & TCPHDR_RST) &&
+	    !xtcp_oow_rate_limited(sk, skb, XTCP_MIB_ACKSKIPPEDPAWS, false))
+		xtcp_send_ack(sk);
+	return true;
+}
+
 /* Our FIN is acknowledged once nothing, the FIN included, is outstanding. */
 static bool xtcp_fin_acked(const struct sock *sk)
 {
@@ -301,6 +317,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	if (!(cb->flags & TCPHDR_SYN))
 		goto drop;
 
+	xtcp_ts_syn_in(sk, skb);	/* before the MSS is set from it */
 	xtcp_init_from_syn(sk, cb);
 
 	if (ack_ok) {
@@ -326,7 +343,10 @@ static void xtcp_rcv_time_wait(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg_ts ts;
 
+	if (xtcp_paws_drop(sk, skb, &ts, XTCP_MIB_PAWSTIMEWAIT))
+		goto drop;
 	if (cb->flags & TCPHDR_RST) {
 		/* RFC 1337 hazard H1: optionally let TIME_WAIT run out. */
 		if (!READ_ONCE(xn->rfc1337) &&
@@ -444,7 +464,11 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool queued = false, need_ack = false, text_ok = true, passive;
 	enum xtcp_rcv_verdict verdict = XTCP_RCV_OLD;
+	struct xtcp_seg_ts ts;
 
+	/* RFC 7323 §5.3: PAWS comes before the sequence number check. */
+	if (xtcp_paws_drop(sk, skb, &ts, XTCP_MIB_PAWSESTAB))
+		goto drop;
 	/* With RST set the RST rules: no reply outside the window. */
 	if ((cb->flags & (TCPHDR_SYN | TCPHDR_RST)) == TCPHDR_SYN &&
 	    cb->seq == xs->irs && !xtcp_rcv_dup_syn(sk, skb))
@@ -495,6 +519,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	/* Fifth check: ACK. */
 	if (!(cb->flags & TCPHDR_ACK))
 		goto drop;
+	/* Acceptable: its TSval may be the one to echo (RFC 7323 §4.3). */
+	xtcp_ts_take(sk, cb->seq, &ts);
 	if (sk->sk_state == TCP_SYN_RECV && !xtcp_rcv_syn_recv_ack(sk, skb))
 		goto drop;
 	switch (xtcp_ack_check(cb->ack_seq, xs->snd_una, xs->snd_nxt)) {

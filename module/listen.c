@@ -130,6 +130,14 @@ static struct sock *xtcp_child_from_req(struct sock *sk,
 
 	xtcp_reset_sequence_space(cxs, req->iss);
 	cxs->snd_nxt = req->iss + 1;	/* the SYN-ACK */
+	if (req->ts_ok) {	/* before the MSS, which they shrink */
+		cxs->ts_ok = 1;
+		cxs->ts_off = xtcp_ts_offset(sock_net(sk), req->laddr,
+					     req->raddr, req->lport,
+					     req->rport);
+		xtcp_ts_update(&cxs->ts_recent, req->ts_recent,
+			       xtcp_ts_secs());
+	}
 	cxs->write_seq = req->iss + 1;
 	/* The MSS we offer comes from the route back to the peer. */
 	mtu = xtcp_af(child)->route_mtu(child);
@@ -163,12 +171,17 @@ static void xtcp_req_from_syn(struct sock *sk, struct xtcp_request *req,
 			      const struct sk_buff *skb)
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	u32 tsval = 0, tsecr;
 
 	xtcp_req_init_tuple(sk, req, skb);
 	req->irs = cb->seq;
 	req->mss = cb->mss;
 	req->wscale = cb->wscale;
 	req->sack_ok = cb->sack_ok;
+	/* RFC 7323 §3.2: timestamps only if the SYN had them. */
+	req->ts_ok = READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps) &&
+		     xtcp_skb_ts(skb, &tsval, &tsecr);
+	req->ts_recent = req->ts_ok ? tsval : 0;
 }
 
 /*
@@ -189,6 +202,7 @@ static void xtcp_listen_syn_cookie(struct sock *sk, struct sk_buff *skb)
 				     inet_sk(sk)->inet_num);
 	xtcp_req_init_stack(sk, &req);
 	xtcp_req_from_syn(sk, &req, skb);
+	req.cookie = 1;
 	req.iss = xtcp_cookie_isn(sk, &req);
 	if (!xtcp_req_send_synack(&req))
 		xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESSENT);

@@ -37,13 +37,24 @@ u16 xtcp_route_mss(struct sock *sk, unsigned int mtu)
 	return clamp_t(unsigned int, mss, XTCP_MIN_MSS, 65535 - 40);
 }
 
+/*
+ * Our SYN's options, or in a simultaneous open our SYN-ACK's: the MSS,
+ * and the timestamps we offer (SYN_SENT, TSecr 0) or agreed to.
+ */
 static unsigned int xtcp_syn_options(struct sock *sk, u8 *buf)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_options opts = {
 		.has_mss = true,
-		.mss = xtcp_sk(sk)->advmss,
+		.mss = xs->advmss,
+		.has_ts = xs->ts_ok,
 	};
 
+	if (xs->ts_ok) {
+		opts.tsval = xtcp_tsval(sk);
+		opts.tsecr = sk->sk_state == TCP_SYN_SENT ? 0 :
+			     xs->ts_recent.val;
+	}
 	return xtcp_build_options(buf, &opts, true);
 }
 
@@ -77,6 +88,8 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 
 	if (flags & TCPHDR_SYN)
 		olen = xtcp_syn_options(sk, opts);
+	else
+		olen = xtcp_ts_options(sk, opts);
 	hlen = sizeof(*th) + olen;
 	if (flags & TCPHDR_ACK)
 		ack = xs->rcv_nxt;
@@ -186,9 +199,10 @@ void xtcp_resend_syn(struct sock *sk)
 }
 
 /**
- * xtcp_sync_mss() - the MSS to send with now: the agreed one, but no more
- * than half the largest window the peer offered once that exceeds one
- * common MSS, so at least two segments fit in flight (Linux's rule).
+ * xtcp_sync_mss() - the MSS to send with now: the agreed one less the
+ * options every segment carries (timestamps), but no more than half the
+ * largest window the peer offered once that exceeds one common MSS, so at
+ * least two segments fit in flight (Linux's rule).
  * @sk: the socket.
  */
 void xtcp_sync_mss(struct sock *sk)
@@ -196,6 +210,9 @@ void xtcp_sync_mss(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 cutoff = xs->max_window > 1460 ? xs->max_window / 2 : xs->max_window;
 	u32 mss = xs->mss_cap;
+
+	if (xs->ts_ok)
+		mss -= XTCP_TS_ALIGNED_LEN;
 
 	if (cutoff && mss > cutoff)
 		mss = max_t(u32, cutoff, XTCP_MIN_MSS);

@@ -58,6 +58,9 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SYNCOOKIESFAILED] = "SyncookiesFailed",
 	[XTCP_MIB_REQQFULLDOCOOKIES] = "ReqQFullDoCookies",
 	[XTCP_MIB_REQEVICTED] = "ReqEvicted",
+	[XTCP_MIB_PAWSESTAB] = "PAWSEstab",
+	[XTCP_MIB_PAWSTIMEWAIT] = "PAWSTimewait",
+	[XTCP_MIB_ACKSKIPPEDPAWS] = "ACKSkippedPAWS",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

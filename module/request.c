@@ -453,6 +453,30 @@ begin:
 }
 
 /**
+ * xtcp_req_tsval() - the TSval of @req's SYN-ACK: the clock with the
+ * connection's offset, and for a cookie the SYN's window scale and
+ * SACK-permitted in its low bits (proto/timestamp.c), to come back in the
+ * final ACK's TSecr.
+ * @req: the request.
+ *
+ * Return: the TSval.
+ */
+u32 xtcp_req_tsval(const struct xtcp_request *req)
+{
+	u32 ts = xtcp_ts_now(xtcp_ts_clock_ms(),
+			     xtcp_ts_offset(xtcp_req_net(req), req->laddr,
+					    req->raddr, req->lport,
+					    req->rport));
+	struct xtcp_cookie_opts o = {
+		.wscale = req->wscale,
+		.sack_ok = req->sack_ok,
+		.ts = true,
+	};
+
+	return req->cookie ? xtcp_ts_cookie_encode(ts, &o) : ts;
+}
+
+/**
  * xtcp_req_send_synack() - send (or send again) @req's SYN-ACK: our ISS,
  * the peer's ISN + 1, our MSS from the route to the peer, the window of a
  * new connection.
@@ -484,6 +508,11 @@ int xtcp_req_send_synack(struct xtcp_request *req)
 		return -EHOSTUNREACH;
 	}
 	opts.mss = xtcp_route_mss(sk, dst_mtu(dst));
+	if (req->ts_ok) {
+		opts.has_ts = true;
+		opts.tsval = xtcp_req_tsval(req);
+		opts.tsecr = req->ts_recent;
+	}
 	olen = xtcp_build_options(obuf, &opts, true);
 	th = skb_push(skb, sizeof(*th) + olen);
 	skb_reset_transport_header(skb);

@@ -87,8 +87,14 @@ struct xtcp_request {
 	u8 wscale;
 	/** @sack_ok: the SYN offered SACK-permitted (kept for later). */
 	u8 sack_ok;
+	/** @ts_ok: the SYN had timestamps and we use them: so does the SYN-ACK. */
+	u8 ts_ok;
+	/** @cookie: a SYN cookie's (on the stack, never published). */
+	u8 cookie;
 	/** @born: jiffies when the first SYN-ACK went (written once). */
 	u32 born;
+	/** @ts_recent: the SYN's TSval, echoed in the SYN-ACK, if @ts_ok. */
+	u32 ts_recent;
 };
 
 /**
@@ -143,6 +149,7 @@ int xtcp_req_send_synack(struct xtcp_request *req);
 bool xtcp_synq_evict(struct sock *sk);
 void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req);
 u16 xtcp_req_window(const struct sock *sk);
+u32 xtcp_req_tsval(const struct xtcp_request *req);
 /* A callback run on each request of a table walk (under a chain lock). */
 typedef void (*xtcp_req_fn_t)(struct xtcp_request *req, void *arg);
 void xtcp_req_visit(struct net *net, xtcp_req_fn_t fn, void *arg);

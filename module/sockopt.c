@@ -219,6 +219,9 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	memset(info, 0, sizeof(*info));
 	info->tcpi_state = inet_sk_state_load(sk);
 	info->tcpi_retransmits = xs->retransmits;
+	/* In SYN_SENT ts_ok only says they were offered. */
+	if (xs->ts_ok && info->tcpi_state != TCP_SYN_SENT)
+		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	info->tcpi_rto = jiffies_to_usecs(xs->rto);
 	info->tcpi_snd_mss = xs->mss;
 	info->tcpi_rcv_mss = xs->advmss;

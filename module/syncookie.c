@@ -10,6 +10,10 @@
  * Cookies are checked only while they can be valid: when the listener
  * sent one in the last two minutes, or with syncookies 2. Any other ACK
  * for a listener costs no hash (Linux's tcp_synq_no_recent_overflow()).
+ *
+ * When the SYN had timestamps, the cookie SYN-ACK's TSval carries the
+ * window scale and SACK-permitted (request.c's xtcp_req_tsval()) and the
+ * final ACK's TSecr brings them back; the ISN then has a longer MAC.
  */
 #include <linux/siphash.h>
 #include <linux/ktime.h>
@@ -21,6 +25,12 @@
 
 /* Linux's TCP_SYNCOOKIE_VALID: how long a listener checks cookies. */
 #define XTCP_COOKIE_VALID	((XTCP_COOKIE_MAX_AGE + 1) * 60 * HZ)
+/*
+ * How old (ms) a cookie TSval may come back: a cookie's lifetime, plus
+ * the 63 ticks the encoding may lag the clock.
+ */
+#define XTCP_COOKIE_TS_MAX_AGE \
+	((XTCP_COOKIE_MAX_AGE + 1) * 60 * MSEC_PER_SEC + XTCP_TS_COOKIE_MASK)
 
 /* The cookie clock: minutes, as Linux's tcp_cookie_time(). */
 static u32 xtcp_cookie_clock(void)
@@ -57,6 +67,7 @@ u32 xtcp_cookie_isn(struct sock *sk, struct xtcp_request *req)
 						 XTCP_DEFAULT_MSS),
 		.wscale = req->wscale,
 		.sack_ok = req->sack_ok,
+		.ts = req->ts_ok,
 	};
 	u32 clock = xtcp_cookie_clock(), mac;
 
@@ -96,6 +107,11 @@ bool xtcp_cookie_wanted(const struct sock *sk)
  * @skb: the ACK, its control block filled.
  * @req: the request to fill in (on the caller's stack; never published).
  *
+ * With a timestamp option on the ACK the cookie is read in its timestamp
+ * layout, the options from the TSecr, which must be an echo of ours no
+ * older than a cookie lives: a peer that sent timestamps in its SYN got
+ * them in the SYN-ACK and must send them now (RFC 7323 §3.2).
+ *
  * Return: true if valid (counted in SyncookiesRecv), false if not
  * (SyncookiesFailed).
  */
@@ -106,18 +122,28 @@ bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 	u32 cookie = cb->ack_seq - 1, peer_isn = cb->seq - 1, clock;
+	struct xtcp_cookie_opts o = { };
 	struct net *net = sock_net(sk);
-	struct xtcp_cookie_opts o;
+	u32 tsval = 0, tsecr, ts_now;
 
+	o.ts = xtcp_skb_ts(skb, &tsval, &tsecr);
+	if (o.ts) {
+		ts_now = xtcp_ts_now(xtcp_ts_clock_ms(),
+				     xtcp_ts_offset(net, iph->daddr,
+						    iph->saddr, th->dest,
+						    th->source));
+		if (!xtcp_ts_cookie_decode(tsecr, ts_now,
+					   XTCP_COOKIE_TS_MAX_AGE, &o))
+			goto fail;
+	}
 	if (!xtcp_cookie_unpack(cookie, xtcp_cookie_clock(), &clock, &o) ||
 	    !xtcp_cookie_mac_ok(cookie,
 				xtcp_cookie_mac(net, iph->daddr, iph->saddr,
 						th->dest, th->source, peer_isn,
 						clock,
-						xtcp_cookie_opt_bits(&o)))) {
-		xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESFAILED);
-		return false;
-	}
+						xtcp_cookie_opt_bits(&o)),
+				o.ts))
+		goto fail;
 	xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESRECV);
 	xtcp_req_init_stack(sk, req);
 	xtcp_req_init_tuple(sk, req, skb);
@@ -126,5 +152,11 @@ bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 	req->mss = xtcp_cookie_mss(o.mss_idx);
 	req->wscale = o.wscale;
 	req->sack_ok = o.sack_ok;
+	req->ts_ok = o.ts;
+	req->ts_recent = tsval;
 	return true;
+
+fail:
+	xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESFAILED);
+	return false;
 }

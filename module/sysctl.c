@@ -18,6 +18,7 @@
 static unsigned int xtcp_syn_retries_min = 1;
 static unsigned int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
 static unsigned int xtcp_tw_reuse_max = 2;
+static unsigned int xtcp_timestamps_max = 2;
 
 /* Indices into the template, used to aim .data at a namespace's copy. */
 enum {
@@ -34,6 +35,7 @@ enum {
 	XTCP_SYSCTL_MAX_SYN_BACKLOG,
 	XTCP_SYSCTL_ABORT_ON_OVERFLOW,
 	XTCP_SYSCTL_SYNCOOKIES,
+	XTCP_SYSCTL_TIMESTAMPS,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -121,6 +123,15 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.mode = 0644,
 		.proc_handler = proc_dou8vec_minmax,
 	},
+	/* Linux takes any u8 (and treats 3-255 as 1); xtcp refuses them. */
+	[XTCP_SYSCTL_TIMESTAMPS] = {
+		.procname = "timestamps",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &xtcp_timestamps_max,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -151,6 +162,7 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->synack_retries = TCP_SYNACK_RETRIES;
 	xn->abort_on_overflow = 0;
 	xn->syncookies = 1;
+	xn->timestamps = 1;
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
 	xn->max_syn_backlog = max(128, xtcp_ehash_half(net) * 2 / 128);
@@ -180,6 +192,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_MAX_SYN_BACKLOG].data = &xn->max_syn_backlog;
 	table[XTCP_SYSCTL_ABORT_ON_OVERFLOW].data = &xn->abort_on_overflow;
 	table[XTCP_SYSCTL_SYNCOOKIES].data = &xn->syncookies;
+	table[XTCP_SYSCTL_TIMESTAMPS].data = &xn->timestamps;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

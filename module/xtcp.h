@@ -25,6 +25,7 @@
 #include "proto/fsm.h"
 #include "proto/options.h"
 #include "proto/seq.h"
+#include "proto/timestamp.h"
 #include "compat.h"
 
 struct xtcp_request;
@@ -127,6 +128,12 @@ struct xtcp_synq;
  *	SYN queue was full or syncookies is 2 (TcpExt TCPReqQFullDoCookies).
  * @XTCP_MIB_REQEVICTED: unanswered requests pushed out of a full SYN queue
  *	for a new SYN, with syncookies off (xtcp's own).
+ * @XTCP_MIB_PAWSESTAB: segments of a synchronized connection dropped by
+ *	PAWS, an older timestamp than TS.Recent (TcpExt PAWSEstab).
+ * @XTCP_MIB_PAWSTIMEWAIT: segments dropped by PAWS in TIME_WAIT (TcpExt
+ *	PAWSTimewait).
+ * @XTCP_MIB_ACKSKIPPEDPAWS: ACKs for PAWS-dropped segments not sent, by
+ *	the rate limit (TcpExt TCPACKSkippedPAWS).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -174,6 +181,9 @@ enum xtcp_mib {
 	XTCP_MIB_SYNCOOKIESFAILED,
 	XTCP_MIB_REQQFULLDOCOOKIES,
 	XTCP_MIB_REQEVICTED,
+	XTCP_MIB_PAWSESTAB,
+	XTCP_MIB_PAWSTIMEWAIT,
+	XTCP_MIB_ACKSKIPPEDPAWS,
 	XTCP_MIB_MAX,
 };
 
@@ -198,6 +208,8 @@ struct xtcp_net {
 	u8 abort_on_overflow;
 	/** @syncookies: net.xtcp.syncookies. */
 	u8 syncookies;
+	/** @timestamps: net.xtcp.timestamps (0 off, 1 on, 2 on, no offset). */
+	u8 timestamps;
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -352,6 +364,12 @@ struct xtcp_sock {
 	/** @pmtu_cookie: path MTU that @mss_cap was last derived from. */
 	u32 pmtu_cookie;
 
+	/* Timestamps, RFC 7323 (timestamps.c). */
+	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
+	struct xtcp_ts_recent ts_recent;
+	/** @ts_off: added to our millisecond clock in every TSval we send. */
+	u32 ts_off;
+
 	/* Receive sequence space. */
 	/** @irs: initial receive sequence number. */
 	u32 irs;
@@ -412,6 +430,11 @@ struct xtcp_sock {
 	u8 is_child:1;
 	/** @orphan_counted: counted in xtcp_net.orphans. */
 	u8 orphan_counted:1;
+	/**
+	 * @ts_ok: timestamps on every segment: offered in our SYN while in
+	 * SYN_SENT, agreed by both ends once the peer's SYN is in.
+	 */
+	u8 ts_ok:1;
 
 	/* Options that are accepted and stored for TCP compatibility. */
 	/** @linger2: TCP_LINGER2 in jiffies; 0 = sysctl, <0 = RST. */
@@ -662,5 +685,31 @@ int xtcp_set_rcvlowat(struct sock *sk, int val);
 
 /* isn.c */
 u32 xtcp_new_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+u32 xtcp_ts_offset(const struct net *net, __be32 saddr, __be32 daddr,
+		   __be16 sport, __be16 dport);
+
+/**
+ * struct xtcp_seg_ts - the timestamp option of a received segment.
+ * @val: its TSval.
+ * @ecr: its TSecr.
+ * @has: the segment carried one (and the connection uses them).
+ */
+struct xtcp_seg_ts {
+	u32 val;
+	u32 ecr;
+	bool has;
+};
+
+/* timestamps.c */
+u32 xtcp_ts_clock_ms(void);
+u32 xtcp_ts_secs(void);
+u32 xtcp_tsval(const struct sock *sk);
+bool xtcp_skb_ts(const struct sk_buff *skb, u32 *tsval, u32 *tsecr);
+void xtcp_ts_connect(struct sock *sk);
+void xtcp_ts_syn_in(struct sock *sk, const struct sk_buff *skb);
+bool xtcp_ts_paws_reject(struct sock *sk, const struct sk_buff *skb,
+			 struct xtcp_seg_ts *ts);
+void xtcp_ts_take(struct sock *sk, u32 seq, const struct xtcp_seg_ts *ts);
+unsigned int xtcp_ts_options(const struct sock *sk, u8 *buf);
 
 #endif /* XTCP_H */

@@ -38,6 +38,10 @@
 #    cookie, SyncookiesRecv counts them), and xtcp clients to a native
 #    listener with tcp_syncookies 2 (the kernel's cookies, with and
 #    without timestamps on its side)
+#  + timestamps-negotiated-with-kernel-tcp-both-roles (after case 5): in
+#    the capture of cases 1-4 every segment past the handshake, both ways,
+#    carries the aligned timestamp option, and xtcp's SYNs and SYN-ACKs
+#    offer it
 #
 # Why not rewrite on B's own veth (egress 6 -> 253): kernel TCP always
 # builds GSO skbs (sk_setup_caps() forces NETIF_F_GSO for TCP sockets, even
@@ -231,7 +235,7 @@ interop_case() {
 
 topo_init
 require_cmd tc tcpdump
-ktap_plan 7
+ktap_plan 8
 topo_translator || ktap_skip_all "cannot create the netns/veth topology"
 translator_on || ktap_skip_all "tc clsact/u32/pedit/csum/mirred unavailable"
 if [[ $PROTO == 6 ]]; then
@@ -274,6 +278,32 @@ else
 	tcpdump -r "$TMPD/interop.pcap" -w "$TMPD/interop-bad.pcap" \
 		"not ip proto $PROTO or $RST_F" 2>/dev/null
 	cap_decode interop-bad | head -n 20 | sed 's/^/# pkt /'
+fi
+
+# Timestamps negotiated with the kernel's TCP in both roles (both sides
+# at their default, on): every segment after the handshake, both ways,
+# has the aligned timestamp option and nothing else (data offset 8,
+# NOP NOP TS first), and the xtcp side's SYNs and SYN-ACKs carry one too
+# (after its MSS option: NOP NOP TS at option byte 4).
+TCPH='((ip[0] & 0xf) << 2)'
+NOSYN_F="(ip[$TCPH + 13] & 2) = 0"
+TSONLY_F="(ip[$TCPH + 12] & 0xf0) = 0x80 and ip[$TCPH + 20:4] = 0x0101080a"
+SYNTS_F="(ip[$TCPH + 13] & 2) != 0 and ip[$TCPH + 24:4] = 0x0101080a"
+n_ts_out=$(cap_count "src host $ADDR_A and ip proto $PROTO and $NOSYN_F and $TSONLY_F")
+n_ts_in=$(cap_count "dst host $ADDR_A and ip proto $PROTO and $NOSYN_F and $TSONLY_F")
+n_nots=$(cap_count "ip proto $PROTO and $NOSYN_F and not ($TSONLY_F)")
+n_syn_ts=$(cap_count "src host $ADDR_A and ip proto $PROTO and $SYNTS_F")
+ktap_diag "timestamps: $n_ts_out out and $n_ts_in in with, $n_nots without; $n_syn_ts SYN/SYN-ACKs of A with"
+# Two kernel TCPs (XTCP_PROTO=6) also agree on SACK and lay out SYNs their
+# own way: only the timestamps both ways are theirs to show.
+if [[ $PROTO == 6 ]]; then n_nots=0 n_syn_ts=4; fi
+if [[ $n_ts_out -gt 0 && $n_ts_in -gt 0 && $n_nots -eq 0 && $n_syn_ts -ge 4 ]]; then
+	ktap_ok timestamps-negotiated-with-kernel-tcp-both-roles
+else
+	ktap_fail timestamps-negotiated-with-kernel-tcp-both-roles
+	tcpdump -r "$TMPD/interop.pcap" -w "$TMPD/interop-nots.pcap" \
+		"ip proto $PROTO and $NOSYN_F and not ($TSONLY_F)" 2>/dev/null
+	cap_decode interop-nots | head -n 10 | sed 's/^/# pkt /'
 fi
 
 # cookie_cases: the seven SYN cookie connections of case 7 (one KTAP case)

@@ -36,9 +36,9 @@
 #    B's SYN-ACK offers MSS 960, A's TCP_MAXSEG (xtcp_tool's mss=) is 960
 #    and A's segments carry 960 bytes at most
 #
-# XTCP_PROTO=6 runs the cases on the kernel's TCP (timestamps off where
-# segment sizes are compared, TSO off on the sender's veth so captures see
-# wire-sized segments); 1 compares bytes only there (TCP hands GSO
+# Timestamps are off where segment sizes are compared (their 12 bytes
+# would come off the MSS). XTCP_PROTO=6 runs the cases on the kernel's
+# TCP (TSO off on the sender's veth so captures see wire-sized segments); 1 compares bytes only there (TCP hands GSO
 # super-packets to IP, one POSTROUTING pass for many segments), 5 is
 # skipped, 6 is plain NAT without the rewrite.
 source "$(dirname "$0")/lib/topo.sh"
@@ -94,13 +94,20 @@ snmp_get() {
 # xfrm_stat NS NAME: a counter of /proc/net/xfrm_stat, empty if absent
 xfrm_stat() { ip netns exec "$1" cat /proc/net/xfrm_stat 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'; }
 
-# tcp_ref NS..: with PROTO=6, make kernel TCP's segment sizes comparable:
-# no timestamps (MSS = MTU - 40, as xtcp's), and each namespace's veth
+# tcp_ref NS..: segment sizes comparable to the MTU: no timestamps (MSS =
+# MTU - 40), for xtcp and kernel TCP alike; with PROTO=6 also each
+# namespace's veth
 # (DEV_A, DEV_B) segments in software (TSO/GSO off), so a capture sees
 # wire-sized segments rather than GSO super-packets
 tcp_ref() {
-	[[ $PROTO == 6 ]] || return 0
 	local ns dev
+	# Segment sizes are compared to the MSS: no 12-byte timestamp option.
+	if [[ $PROTO != 6 ]]; then
+		for ns in "$@"; do
+			ns_sysctl "$ns" "${SYSCTL_DIR#/proc/sys/}timestamps" 0
+		done
+		return 0
+	fi
 	for ns in "$@"; do
 		ns_sysctl "$ns" net/ipv4/tcp_timestamps 0
 		for dev in $DEV_A $DEV_B; do

@@ -30,6 +30,7 @@ SYSCTLS=(
 	"max_syn_backlog|abc 2147483648 1x|-2147483648 2147483647|64"
 	"abort_on_overflow|256 -1 abc|0 255|1"
 	"syncookies|256 -1 abc|0 255|2"
+	"timestamps|3 256 -1 abc|0 2|0"
 )
 
 # sys_get NS NAME ("-" = init_net)

@@ -23,7 +23,12 @@
  *    those that find the queue full; a valid cookie ACK (with data) makes
  *    the connection with the MSS the cookie kept; forged, wrong-tuple and
  *    wrong-ISN ACKs are refused with a RST and counted (SyncookiesFailed),
- *    a replayed one goes to the connection it made.
+ *    a replayed one goes to the connection it made;
+ *  - timestamps (RFC 7323): a SYN with them gets them back, one without
+ *    (or net.xtcp.timestamps 0) does not; TS.Recent follows the peer, the
+ *    MSS is 12 smaller, PAWS drops an old segment (PAWSEstab); a cookie
+ *    SYN-ACK's TSval carries the SYN's window scale and SACK-permitted,
+ *    and an ACK whose TSecr lies about them or is stale is refused.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same client talks to the kernel's TCP, the reference.
@@ -564,6 +569,205 @@ TEST_F(listen, cookies_when_queue_full)
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s) TH_LOG("cookie client not accepted: %s",
 			       strerror(errno));
+	abort_close(s);
+}
+
+#define PEER_TS		100000
+
+/* SYN with timestamps (and window scale 7, SACK-permitted) from @pport. */
+static int client_syn_ts(FIXTURE_DATA(listen) *self, uint16_t pport,
+			 struct tun_seg *sa)
+{
+	struct tun_seg s = { .sport = pport, .dport = LPORT, .seq = PEER_ISN,
+			     .flags = TF_SYN, .win = 65535, .mss = 1460,
+			     .ts = 1, .tsval = PEER_TS, .ws = 7 + 1,
+			     .sack_perm = 1 };
+
+	if (tun_send(&self->t, &s))
+		return -1;
+	while (tun_wait(&self->t, TF_SYN | TF_ACK, sa, XTCP_WAIT_MS) == 1)
+		if (sa->dport == pport)
+			return sa->ack == PEER_ISN + 1 ? 0 : -1;
+	return -1;
+}
+
+/* A segment from @pport at @seq with timestamps @tsval/@tsecr. */
+static int client_ts_seg(FIXTURE_DATA(listen) *self, uint16_t pport,
+			 uint32_t seq, uint32_t ack, uint32_t tsval,
+			 uint32_t tsecr, const char *data)
+{
+	struct tun_seg s = { .sport = pport, .dport = LPORT, .seq = seq,
+			     .ack = ack, .flags = TF_ACK | (data ? TF_PSH : 0),
+			     .win = 65535, .ts = 1, .tsval = tsval,
+			     .tsecr = tsecr, .data = data,
+			     .len = data ? strlen(data) : 0 };
+
+	return tun_send(&self->t, &s);
+}
+
+/* The next segment to @pport carrying data, in *@d. */
+static int server_data(FIXTURE_DATA(listen) *self, uint16_t pport,
+		       struct tun_seg *d)
+{
+	while (tun_wait(&self->t, TF_ACK, d, XTCP_WAIT_MS) == 1)
+		if (d->dport == pport && d->len)
+			return 0;
+	return -1;
+}
+
+static bool tcpi_has_ts(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	return !getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len) &&
+	       (ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
+}
+
+/*
+ * A SYN with timestamps gets a SYN-ACK with them, its TSval echoed; the
+ * connection then carries them on every segment, echoing the peer's
+ * newest in-order TSval (TS.Recent), and its MSS is 12 bytes smaller.
+ * Without them in the SYN, or with timestamps 0, the SYN-ACK has none.
+ */
+TEST_F(listen, timestamps_negotiated)
+{
+	socklen_t len = sizeof(int);
+	struct tun_seg sa, d;
+	char buf[8];
+	int s, mss = 0;
+
+	ASSERT_EQ(0, client_syn_ts(self, 40031, &sa));
+	ASSERT_TRUE(sa.ts) TH_LOG("SYN-ACK without timestamps");
+	EXPECT_EQ(PEER_TS, sa.tsecr);
+	ASSERT_EQ(0, client_ts_seg(self, 40031, PEER_ISN + 1, sa.seq + 1,
+				   PEER_TS + 5, sa.tsval, "hey"));
+	s = accept_read(self->lfd, buf, 3);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
+	EXPECT_STREQ("hey", buf);
+	EXPECT_TRUE(tcpi_has_ts(s));
+	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
+	EXPECT_EQ(1460 - 12, mss);
+	ASSERT_EQ(3, send(s, "you", 3, 0));
+	ASSERT_EQ(0, server_data(self, 40031, &d));
+	EXPECT_TRUE(d.ts);
+	EXPECT_EQ(PEER_TS + 5, d.tsecr);
+	/* our clock moves forward from the SYN-ACK's */
+	EXPECT_LE(0, (int32_t)(d.tsval - sa.tsval));
+	abort_close(s);
+
+	ASSERT_EQ(0, client_syn(self, 40032, &sa));
+	EXPECT_FALSE(sa.ts) TH_LOG("timestamps the SYN did not offer");
+	ASSERT_EQ(0, xtcp_set_sysctl("timestamps", "0"));
+	ASSERT_EQ(0, client_syn_ts(self, 40033, &sa));
+	EXPECT_FALSE(sa.ts) TH_LOG("timestamps while switched off");
+	ASSERT_EQ(0, xtcp_set_sysctl("timestamps", "1"));
+}
+
+/*
+ * PAWS (RFC 7323 §5): a segment whose TSval is older than TS.Recent is
+ * an old duplicate: dropped, counted, answered with an ACK that echoes
+ * TS.Recent; the same bytes with a fresh TSval are taken.
+ */
+TEST_F(listen, paws_drops_old_segment)
+{
+	long long paws = lst_stat("PAWSEstab", "PAWSEstab");
+	uint32_t seq = PEER_ISN + 1, ack;
+	struct tun_seg sa, d;
+	char buf[8] = { 0 };
+	bool echoed_old = false, answered = false;
+	int s;
+
+	ASSERT_EQ(0, client_syn_ts(self, 40034, &sa));
+	ASSERT_TRUE(sa.ts);
+	ack = sa.seq + 1;
+	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack, PEER_TS + 1000,
+				   sa.tsval, "abc"));
+	s = accept_read(self->lfd, buf, 3);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
+	seq += 3;
+	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack, PEER_TS + 500,
+				   sa.tsval, "def"));
+	while (tun_wait(&self->t, TF_ACK, &d, 1500) == 1) {
+		if (d.dport != 40034)
+			continue;
+		if (d.tsecr == PEER_TS + 500)
+			echoed_old = true;
+		if (d.ack == seq)
+			answered = true;
+		if (answered && lst_stat("PAWSEstab", "PAWSEstab") > paws)
+			break;
+	}
+	EXPECT_TRUE(answered);
+	EXPECT_FALSE(echoed_old) TH_LOG("the old TSval became TS.Recent");
+	if (paws >= 0)
+		EXPECT_EQ(paws + 1, lst_stat("PAWSEstab", "PAWSEstab"));
+	EXPECT_EQ(0, xtcp_poll1(s, POLLIN, 300)) TH_LOG("old segment taken");
+	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack, PEER_TS + 1001,
+				   sa.tsval, "def"));
+	EXPECT_EQ(3, recv(s, buf, 3, MSG_WAITALL));
+	EXPECT_STREQ("def", buf);
+	abort_close(s);
+}
+
+/*
+ * syncookies 2 with timestamps: the SYN-ACK's TSval carries the SYN's
+ * window scale (7) and SACK-permitted in its low 6 bits, as Linux's do;
+ * the final ACK's TSecr brings them back. xtcp's MAC covers them, so an
+ * ACK that flips the SACK bit is refused, as is one whose TSecr is far
+ * older than any cookie lives, or one that drops the timestamps (Linux
+ * takes all three: the reference run skips those checks). The honest ACK
+ * makes a connection that uses timestamps. Timestamps 2 (no offset), so
+ * the low bits are visible on the wire.
+ */
+TEST_F(listen, cookie_options_in_timestamp)
+{
+	long long failed = lst_stat("SyncookiesFailed", "SyncookiesFailed");
+	bool xtcp = !xtcp_is_native_tcp();
+	socklen_t len = sizeof(int);
+	struct tun_seg sa, d;
+	char buf[8] = { 0 };
+	int s, mss = 0;
+
+	/*
+	 * Offset 0, so the low bits show on the wire: Linux adds its offset
+	 * after encoding them, xtcp before.
+	 */
+	ASSERT_EQ(0, xtcp_set_sysctl("timestamps", "2"));
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
+	ASSERT_EQ(0, client_syn_ts(self, 40035, &sa));
+	EXPECT_EQ(0, syn_recv_rows());
+	ASSERT_TRUE(sa.ts);
+	EXPECT_EQ(PEER_TS, sa.tsecr);
+	EXPECT_EQ(7u | 0x10u, sa.tsval & 0x3f);
+	if (xtcp) {
+		ASSERT_EQ(0, client_ts_seg(self, 40035, PEER_ISN + 1,
+					   sa.seq + 1, PEER_TS + 1,
+					   sa.tsval ^ 0x10, NULL));
+		EXPECT_TRUE(refused(self, 40035)) TH_LOG("SACK bit flipped");
+		ASSERT_EQ(0, client_ts_seg(self, 40035, PEER_ISN + 1,
+					   sa.seq + 1, PEER_TS + 1,
+					   sa.tsval - (1u << 24), NULL));
+		EXPECT_TRUE(refused(self, 40035)) TH_LOG("stale TSecr");
+		ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+		EXPECT_TRUE(refused(self, 40035)) TH_LOG("timestamps dropped");
+		if (failed >= 0)
+			EXPECT_EQ(failed + 3, lst_stat("SyncookiesFailed",
+						       "SyncookiesFailed"));
+	}
+	ASSERT_EQ(0, client_ts_seg(self, 40035, PEER_ISN + 1, sa.seq + 1,
+				   PEER_TS + 2, sa.tsval, "ts!"));
+	s = accept_read(self->lfd, buf, 3);
+	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
+	EXPECT_STREQ("ts!", buf);
+	EXPECT_TRUE(tcpi_has_ts(s));
+	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
+	EXPECT_EQ(1460 - 12, mss);
+	ASSERT_EQ(2, send(s, "ok", 2, 0));
+	ASSERT_EQ(0, server_data(self, 40035, &d));
+	EXPECT_TRUE(d.ts);
+	EXPECT_EQ(PEER_TS + 2, d.tsecr);
 	abort_close(s);
 }
 

@@ -47,6 +47,10 @@ struct tun_seg {
 	uint8_t flags;
 	uint16_t win;
 	uint16_t mss;		/* MSS option: put in (tx) or found (rx); 0 none */
+	uint8_t ts;		/* timestamp option: put in (tx) or found (rx) */
+	uint32_t tsval, tsecr;	/* its values */
+	uint8_t ws;		/* tx: window scale option, value ws - 1; 0 none */
+	uint8_t sack_perm;	/* tx: SACK-permitted option */
 	const void *data;	/* tx payload */
 	uint32_t len;		/* payload bytes */
 };
@@ -178,8 +182,10 @@ static inline int tun_write_ip(struct tun_peer *t, uint8_t proto,
 /* Send @s from the peer (TUN_PEER:sport) to us (TUN_LOCAL:dport). */
 static inline int tun_send(struct tun_peer *t, const struct tun_seg *s)
 {
-	uint8_t seg[1500], ph[12];
-	size_t hlen = s->mss ? 24 : 20, len = hlen + s->len;
+	uint8_t seg[1500], ph[12], *o;
+	size_t hlen = 20 + (s->mss ? 4 : 0) + (s->ts ? 12 : 0) +
+		      (s->ws ? 4 : 0) + (s->sack_perm ? 4 : 0);
+	size_t len = hlen + s->len;
 
 	if (len > sizeof(seg))
 		return -1;
@@ -191,10 +197,33 @@ static inline int tun_send(struct tun_peer *t, const struct tun_seg *s)
 	seg[12] = (hlen / 4) << 4;
 	seg[13] = s->flags;
 	tun_put16(seg + 14, s->win);
+	/* Options in the 4-byte-aligned forms of RFC 7323 Appendix A. */
+	o = seg + 20;
 	if (s->mss) {
-		seg[20] = 2;
-		seg[21] = 4;
-		tun_put16(seg + 22, s->mss);
+		o[0] = 2;
+		o[1] = 4;
+		tun_put16(o + 2, s->mss);
+		o += 4;
+	}
+	if (s->ts) {
+		o[0] = o[1] = 1;
+		o[2] = 8;
+		o[3] = 10;
+		tun_put32(o + 4, s->tsval);
+		tun_put32(o + 8, s->tsecr);
+		o += 12;
+	}
+	if (s->sack_perm) {
+		o[0] = o[1] = 1;
+		o[2] = 4;
+		o[3] = 2;
+		o += 4;
+	}
+	if (s->ws) {
+		o[0] = 1;
+		o[1] = 3;
+		o[2] = 3;
+		o[3] = s->ws - 1;
 	}
 	if (s->len)
 		memcpy(seg + hlen, s->data, s->len);
@@ -257,6 +286,11 @@ static inline int tun_recv(struct tun_peer *t, struct tun_seg *s,
 			}
 			if (th[i] == 2 && th[i + 1] == 4 && i + 4 <= doff)
 				s->mss = th[i + 2] << 8 | th[i + 3];
+			if (th[i] == 8 && th[i + 1] == 10 && i + 10 <= doff) {
+				s->ts = 1;
+				s->tsval = tun_get32(th + i + 2);
+				s->tsecr = tun_get32(th + i + 6);
+			}
 			if (th[i + 1] < 2)
 				break;
 			i += th[i + 1];

@@ -25,6 +25,14 @@
  * guess cannot be tried against several. The MAC covers the option bits,
  * so they cannot be changed either. A cookie is accepted in the tick it
  * was made and the next two (2-3 minutes, Linux's MAX_SYNCOOKIE_AGE).
+ *
+ * When the SYN had timestamps (and the SYN-ACK echoed them), the window
+ * scale and SACK-permitted ride in the SYN-ACK's TSval instead, as in
+ * Linux (timestamp.c), and come back in the final ACK's TSecr; their 5
+ * bits of the ISN then belong to the MAC, which grows to 28 bits (2^-28
+ * per forged try, stronger than Linux's). The MAC still covers the
+ * options, and a flag that says which layout was used, so neither can be
+ * changed in flight.
  */
 #include "cookie.h"
 
@@ -74,13 +82,15 @@ u16 xtcp_cookie_mss(u8 idx)
  * them.
  * @o: the options.
  *
- * Return: MSS index, window scale and SACK bit in the low 7 bits.
+ * Return: MSS index, window scale and SACK bit in the low 7 bits, and
+ * bit 7 set for the timestamp layout.
  */
 u32 xtcp_cookie_opt_bits(const struct xtcp_cookie_opts *o)
 {
 	u32 ws = o->wscale > 14 ? XTCP_COOKIE_NO_WSCALE : o->wscale;
 
-	return (u32)(o->mss_idx % XTCP_COOKIE_NR_MSS) << 5 | ws << 1 |
+	return (o->ts ? 0x80U : 0) |
+	       (u32)(o->mss_idx % XTCP_COOKIE_NR_MSS) << 5 | ws << 1 |
 	       (o->sack_ok ? 1 : 0);
 }
 
@@ -95,8 +105,13 @@ u32 xtcp_cookie_opt_bits(const struct xtcp_cookie_opts *o)
  */
 u32 xtcp_cookie_pack(u32 mac, u32 clock, const struct xtcp_cookie_opts *o)
 {
-	return (clock & XTCP_COOKIE_CLOCK_MASK) << XTCP_COOKIE_CLOCK_SHIFT |
-	       xtcp_cookie_opt_bits(o) << XTCP_COOKIE_SACK_SHIFT |
+	u32 c = (clock & XTCP_COOKIE_CLOCK_MASK) << XTCP_COOKIE_CLOCK_SHIFT;
+
+	if (o->ts)
+		return c | (u32)(o->mss_idx % XTCP_COOKIE_NR_MSS) <<
+			   XTCP_COOKIE_MSS_SHIFT |
+		       (mac & XTCP_COOKIE_TS_MAC_MASK);
+	return c | (xtcp_cookie_opt_bits(o) & 0x7f) << XTCP_COOKIE_SACK_SHIFT |
 	       (mac & XTCP_COOKIE_MAC_MASK);
 }
 
@@ -105,7 +120,8 @@ u32 xtcp_cookie_pack(u32 mac, u32 clock, const struct xtcp_cookie_opts *o)
  * @cookie: the final ACK's acknowledgment number less one.
  * @now_clock: the clock tick now.
  * @clock: set to the full tick the cookie was made in.
- * @o: set to the options it carries.
+ * @o: set to the options it carries; the caller sets @o->ts first, and
+ *	with it @o->wscale and @o->sack_ok (from the TSecr) are left alone.
  *
  * Return: false if it is older than XTCP_COOKIE_MAX_AGE ticks.
  */
@@ -120,6 +136,8 @@ bool xtcp_cookie_unpack(u32 cookie, u32 now_clock, u32 *clock,
 	*clock = now_clock - age;
 	o->mss_idx = (cookie >> XTCP_COOKIE_MSS_SHIFT) &
 		     ((1U << XTCP_COOKIE_MSS_BITS) - 1);
+	if (o->ts)
+		return true;
 	o->wscale = (cookie >> XTCP_COOKIE_WSCALE_SHIFT) &
 		    ((1U << XTCP_COOKIE_WSCALE_BITS) - 1);
 	o->sack_ok = (cookie >> XTCP_COOKIE_SACK_SHIFT) & 1;
@@ -131,10 +149,13 @@ bool xtcp_cookie_unpack(u32 cookie, u32 now_clock, u32 *clock,
  * @cookie: the cookie.
  * @mac: the keyed hash recomputed from the ACK and xtcp_cookie_unpack()'s
  *	tick and options.
+ * @ts: the cookie has the timestamp layout (a 28-bit MAC).
  *
  * Return: true if the MAC bits match.
  */
-bool xtcp_cookie_mac_ok(u32 cookie, u32 mac)
+bool xtcp_cookie_mac_ok(u32 cookie, u32 mac, bool ts)
 {
-	return ((cookie ^ mac) & XTCP_COOKIE_MAC_MASK) == 0;
+	u32 mask = ts ? XTCP_COOKIE_TS_MAC_MASK : XTCP_COOKIE_MAC_MASK;
+
+	return ((cookie ^ mac) & mask) == 0;
 }

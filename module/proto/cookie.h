@@ -16,6 +16,10 @@
 #define XTCP_COOKIE_SACK_BITS	1
 #define XTCP_COOKIE_MAC_BITS	23
 #define XTCP_COOKIE_MAC_MASK	((1U << XTCP_COOKIE_MAC_BITS) - 1)
+/* With timestamps the window scale and SACK bits are MAC bits too. */
+#define XTCP_COOKIE_TS_MAC_BITS	\
+	(XTCP_COOKIE_MAC_BITS + XTCP_COOKIE_WSCALE_BITS + XTCP_COOKIE_SACK_BITS)
+#define XTCP_COOKIE_TS_MAC_MASK	((1U << XTCP_COOKIE_TS_MAC_BITS) - 1)
 /* A cookie is good for the clock tick it was made in and the next two. */
 #define XTCP_COOKIE_MAX_AGE	2
 /* Window scale value meaning "the SYN offered none". */
@@ -28,11 +32,14 @@
  *	the peer's.
  * @wscale: the peer's window scale (0-14), or XTCP_COOKIE_NO_WSCALE.
  * @sack_ok: the peer sent SACK-permitted.
+ * @ts: the SYN had timestamps and the SYN-ACK echoed them: @wscale and
+ *	@sack_ok ride in the SYN-ACK's TSval (timestamp.h), not in the ISN.
  */
 struct xtcp_cookie_opts {
 	u8 mss_idx;
 	u8 wscale;
 	bool sack_ok;
+	bool ts;
 };
 
 u8 xtcp_cookie_mss_index(u16 mss);
@@ -41,6 +48,6 @@ u32 xtcp_cookie_opt_bits(const struct xtcp_cookie_opts *o);
 u32 xtcp_cookie_pack(u32 mac, u32 clock, const struct xtcp_cookie_opts *o);
 bool xtcp_cookie_unpack(u32 cookie, u32 now_clock, u32 *clock,
 			struct xtcp_cookie_opts *o);
-bool xtcp_cookie_mac_ok(u32 cookie, u32 mac);
+bool xtcp_cookie_mac_ok(u32 cookie, u32 mac, bool ts);
 
 #endif /* XTCP_PROTO_COOKIE_H */

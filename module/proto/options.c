@@ -99,6 +99,34 @@ int xtcp_parse_options(const u8 *opts, unsigned int len, bool syn,
 }
 
 /**
+ * xtcp_find_ts() - the timestamp option of an options area already checked
+ * by xtcp_parse_options(). The common aligned form (NOP, NOP, TS first,
+ * RFC 7323 Appendix A) is read directly; anything else is parsed.
+ * @opts: first byte after the fixed 20-byte header.
+ * @len: bytes of options.
+ * @tsval: set to the TSval if found.
+ * @tsecr: set to the TSecr if found.
+ *
+ * Return: true if the area holds a timestamp option.
+ */
+bool xtcp_find_ts(const u8 *opts, unsigned int len, u32 *tsval, u32 *tsecr)
+{
+	struct xtcp_options o;
+
+	if (len >= 12 && opts[0] == XTCP_OPT_NOP && opts[1] == XTCP_OPT_NOP &&
+	    opts[2] == XTCP_OPT_TIMESTAMP && opts[3] == XTCP_OLEN_TIMESTAMP) {
+		*tsval = xtcp_get_be32(opts + 4);
+		*tsecr = xtcp_get_be32(opts + 8);
+		return true;
+	}
+	if (!len || xtcp_parse_options(opts, len, false, &o) || !o.has_ts)
+		return false;
+	*tsval = o.tsval;
+	*tsecr = o.tsecr;
+	return true;
+}
+
+/**
  * xtcp_build_options() - write the options area for an outgoing segment.
  * @buf: room for XTCP_MAX_OPTION_BYTES bytes.
  * @o: which options to send. MSS, window scale and SACK-permitted are

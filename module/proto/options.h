@@ -29,6 +29,8 @@
 /* RFC 9293 §3.1: data offset is 4 bits of 32-bit words. */
 #define XTCP_MAX_OPTION_BYTES	40
 #define XTCP_HEADER_MIN		20
+/* Bytes the aligned timestamp option takes in every segment (NOP NOP TS). */
+#define XTCP_TS_ALIGNED_LEN	12
 
 /**
  * struct xtcp_sack_block - one SACK block, [@start, @end) in sequence space.
@@ -68,6 +70,7 @@ struct xtcp_options {
 
 int xtcp_parse_options(const u8 *opts, unsigned int len, bool syn,
 		       struct xtcp_options *out);
+bool xtcp_find_ts(const u8 *opts, unsigned int len, u32 *tsval, u32 *tsecr);
 unsigned int xtcp_build_options(u8 *buf, const struct xtcp_options *o,
 				bool syn);
 int xtcp_header_len(unsigned int seg_len, u8 doff_byte);

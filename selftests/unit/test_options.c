@@ -509,4 +509,39 @@ TEST(header_len_exhaustive)
 	EXPECT_EQ(40, xtcp_header_len(0xffffffffu, 0xa0));
 }
 
+/* The aligned form is read directly, any other layout through the parser. */
+TEST(find_ts_fast_and_slow)
+{
+	const u8 aligned[] = { 1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9 };
+	const u8 after_sack[] = { 1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2,
+				  8, 10, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0 };
+	const u8 none[] = { 1, 1, 1, 0 };
+	const u8 truncated[] = { 1, 1, 8, 10, 0, 0 };
+	u32 val = 0, ecr = 0;
+	u8 *b;
+
+	b = malloc(sizeof(aligned));
+	memcpy(b, aligned, sizeof(aligned));
+	EXPECT_TRUE(xtcp_find_ts(b, sizeof(aligned), &val, &ecr));
+	EXPECT_EQ(7u, val);
+	EXPECT_EQ(9u, ecr);
+	free(b);
+	b = malloc(sizeof(after_sack));
+	memcpy(b, after_sack, sizeof(after_sack));
+	EXPECT_TRUE(xtcp_find_ts(b, sizeof(after_sack), &val, &ecr));
+	EXPECT_EQ(256u, val);
+	EXPECT_EQ(512u, ecr);
+	free(b);
+	b = malloc(sizeof(none));
+	memcpy(b, none, sizeof(none));
+	EXPECT_FALSE(xtcp_find_ts(b, sizeof(none), &val, &ecr));
+	free(b);
+	/* too short for the fast path, and malformed for the parser */
+	b = malloc(sizeof(truncated));
+	memcpy(b, truncated, sizeof(truncated));
+	EXPECT_FALSE(xtcp_find_ts(b, sizeof(truncated), &val, &ecr));
+	free(b);
+	EXPECT_FALSE(xtcp_find_ts(NULL, 0, &val, &ecr));
+}
+
 TEST_HARNESS_MAIN

@@ -72,8 +72,8 @@ TEST(cookie_options_round_trip)
 	for (unsigned int c = 0; c < sizeof(clocks) / sizeof(clocks[0]); c++) {
 		for (unsigned int ws = 0; ws <= 15; ws++) {
 			for (int sack = 0; sack < 2; sack++) {
-				struct xtcp_cookie_opts o = { 2, ws, sack };
-				struct xtcp_cookie_opts r = { 2, 99, !sack };
+				struct xtcp_cookie_opts o = { 2, ws, sack, true };
+				struct xtcp_cookie_opts r = { 2, 99, !sack, true };
 				u32 now = clocks[c];
 				u32 ts = xtcp_ts_cookie_encode(now, &o);
 
@@ -94,7 +94,7 @@ TEST(cookie_options_round_trip)
 
 TEST(cookie_echo_refused)
 {
-	struct xtcp_cookie_opts o = { 0, 7, true }, r;
+	struct xtcp_cookie_opts o = { 0, 7, true, true }, r = o;
 	u32 ts = xtcp_ts_cookie_encode(100000, &o);
 
 	/* from the future */
