@@ -463,6 +463,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool queued = false, need_ack = false, text_ok = true, passive;
+	bool fin_behind = false;
 	enum xtcp_rcv_verdict verdict = XTCP_RCV_OLD;
 	struct xtcp_seg_ts ts;
 
@@ -548,14 +549,27 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			xtcp_done(sk);
 			goto drop;
 		}
+		/* Any data, in order or not, is ACKed at once (RFC 5681 §4.2). */
+		need_ack = true;
+		if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
+			verdict = xtcp_ooo_insert(sk, skb);
+			goto ack;	/* its FIN waits with it */
+		}
 		verdict = xtcp_queue_rcv(sk, skb);
 		queued = verdict == XTCP_RCV_QUEUED ||
 			 verdict == XTCP_RCV_COPIED;
-		need_ack = true;
+		if (queued && !RB_EMPTY_ROOT(&xs->ooo_queue)) {
+			/* A hole filled: what waited behind it follows. */
+			if (cb->flags & TCPHDR_FIN)
+				xtcp_ooo_purge(sk);
+			else
+				fin_behind = xtcp_ooo_drain(sk);
+		}
 	}
 	/* Eighth check: FIN, processed only once all data before it is in. */
-	if ((cb->flags & TCPHDR_FIN) && cb->end_seq - 1 == xs->rcv_nxt &&
-	    (text_ok || !skb->len)) {
+	if (fin_behind ||
+	    ((cb->flags & TCPHDR_FIN) && cb->end_seq - 1 == xs->rcv_nxt &&
+	     (text_ok || !skb->len))) {
 		passive = sk->sk_state == TCP_ESTABLISHED;
 		xtcp_rcv_fin(sk);
 		/*
@@ -577,6 +591,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		   !xtcp_seq_after(cb->end_seq, xs->rcv_nxt)) {
 		need_ack = true;	/* a retransmitted FIN */
 	}
+ack:
 	if (need_ack)
 		xtcp_send_ack(sk);
 	if (queued)

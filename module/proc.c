@@ -61,6 +61,10 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_PAWSESTAB] = "PAWSEstab",
 	[XTCP_MIB_PAWSTIMEWAIT] = "PAWSTimewait",
 	[XTCP_MIB_ACKSKIPPEDPAWS] = "ACKSkippedPAWS",
+	[XTCP_MIB_OFOQUEUE] = "OFOQueue",
+	[XTCP_MIB_OFODROP] = "OFODrop",
+	[XTCP_MIB_OFOMERGE] = "OFOMerge",
+	[XTCP_MIB_OFOPRUNED] = "OfoPruned",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

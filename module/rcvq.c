@@ -13,8 +13,9 @@
  *    queue's last sk_buff, and costs nothing more;
  *  - once the queue holds more than sk_rcvbuf, it is first compacted
  *    (its bytes copied into page-sized sk_buffs, counted in
- *    RcvCollapsed); if that does not bring it under the limit the segment
- *    is dropped and counted (RcvQDrop): the peer sends it again;
+ *    RcvCollapsed), then the out-of-order queue (ooo.c) gives up what it
+ *    holds; if that does not bring it under the limit the segment is
+ *    dropped and counted (RcvQDrop): the peer sends it again;
  *  - the first segment of an empty queue is always taken, so a connection
  *    always makes progress;
  *  - the window offered is half the room left (Linux's tcp_adv_win_scale
@@ -158,6 +159,24 @@ static bool xtcp_copy_to_tail(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
+ * xtcp_rcvq_append() - put an in-order segment from the out-of-order
+ * queue on the receive queue (already charged to the receive buffer).
+ * @sk: the socket.
+ * @skb: the segment; its bytes may be copied onto the queue's last skb,
+ *	and it is then freed.
+ *
+ * Context: socket locked.
+ */
+void xtcp_rcvq_append(struct sock *sk, struct sk_buff *skb)
+{
+	if (xtcp_copy_to_tail(sk, skb)) {
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+}
+
+/**
  * xtcp_queue_rcv() - RFC 9293 §3.10.7.4 seventh check: the text of an
  * acceptable segment that starts at or before RCV.NXT goes to the reader.
  * Bytes received before are cut off its front, bytes beyond the window's
@@ -196,6 +215,14 @@ enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!skb_queue_empty(&sk->sk_receive_queue) && xtcp_rmem_over(sk)) {
 		xtcp_collapse(sk);
+		/*
+		 * In-order data before data beyond a hole: dropping this
+		 * segment while the out-of-order queue holds the buffer
+		 * would leave the hole open, and each retransmission into
+		 * it would be dropped too, with the RTO backing off.
+		 */
+		if (xtcp_rmem_over(sk))
+			xtcp_ooo_prune(sk, xs->rcv_nxt, 0);
 		if (xtcp_rmem_over(sk)) {
 			xtcp_inc_stat(sock_net(sk), XTCP_MIB_RCVQDROP);
 			return XTCP_RCV_DROPPED;

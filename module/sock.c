@@ -85,6 +85,7 @@ void xtcp_purge_queues(struct sock *sk)
 	xtcp_sk(sk)->fin_queued = 0;
 	xtcp_sk(sk)->fin_wanted = 0;
 	__skb_queue_purge(&sk->sk_receive_queue);
+	xtcp_ooo_purge(sk);
 }
 
 /**
@@ -192,6 +193,7 @@ void xtcp_init_sock_fields(struct sock *sk)
 	xs->synq = NULL;
 	INIT_LIST_HEAD(&xs->accept_queue);
 	INIT_LIST_HEAD(&xs->queue_node);
+	xs->ooo_queue = RB_ROOT;
 	xs->syn_qlen = 0;
 	xs->listener = NULL;
 	xs->in_accept_queue = false;
@@ -431,6 +433,7 @@ static void xtcp_close(struct sock *sk, long timeout)
 	} else if (sk->sk_state != TCP_CLOSE) {
 		unread = xtcp_unread_data(sk);
 		__skb_queue_purge(&sk->sk_receive_queue);
+		xtcp_ooo_purge(sk);	/* nobody will read past the hole */
 		if (unread) {
 			/* RFC 9293 §3.10.4 / RFC 2525 §2.17: data lost: RST */
 			xtcp_abort_on_close(sk, XTCP_MIB_ABORTONCLOSE);

@@ -134,6 +134,14 @@ struct xtcp_synq;
  *	PAWSTimewait).
  * @XTCP_MIB_ACKSKIPPEDPAWS: ACKs for PAWS-dropped segments not sent, by
  *	the rate limit (TcpExt TCPACKSkippedPAWS).
+ * @XTCP_MIB_OFOQUEUE: segments put on the out-of-order queue (TcpExt
+ *	TCPOFOQueue).
+ * @XTCP_MIB_OFODROP: out-of-order segments dropped for want of receive
+ *	buffer (TcpExt TCPOFODrop).
+ * @XTCP_MIB_OFOMERGE: out-of-order segments that overlapped queued ones
+ *	(TcpExt TCPOFOMerge).
+ * @XTCP_MIB_OFOPRUNED: times queued out-of-order segments were dropped to
+ *	make room for an earlier one (TcpExt OfoPruned).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -184,6 +192,10 @@ enum xtcp_mib {
 	XTCP_MIB_PAWSESTAB,
 	XTCP_MIB_PAWSTIMEWAIT,
 	XTCP_MIB_ACKSKIPPEDPAWS,
+	XTCP_MIB_OFOQUEUE,
+	XTCP_MIB_OFODROP,
+	XTCP_MIB_OFOMERGE,
+	XTCP_MIB_OFOPRUNED,
 	XTCP_MIB_MAX,
 };
 
@@ -381,6 +393,8 @@ struct xtcp_sock {
 	u32 rcv_wup;
 	/** @copied_seq: next sequence number the application will read. */
 	u32 copied_seq;
+	/** @ooo_queue: segments beyond a hole, by sequence number (ooo.c). */
+	struct rb_root ooo_queue;
 
 	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
 	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */
@@ -668,6 +682,13 @@ enum xtcp_rcv_verdict {
 u32 xtcp_rcv_window_left(const struct xtcp_sock *xs);
 u32 xtcp_current_window(struct sock *sk);
 enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb);
+void xtcp_rcvq_append(struct sock *sk, struct sk_buff *skb);
+
+/* ooo.c */
+enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb);
+bool xtcp_ooo_drain(struct sock *sk);
+bool xtcp_ooo_prune(struct sock *sk, u32 seq, unsigned int truesize);
+void xtcp_ooo_purge(struct sock *sk);
 
 /* send.c / recv.c */
 int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);

@@ -16,7 +16,11 @@
  *    connect fails and the path MTU is followed (RFC 1191), the too-big
  *    segment sent again in pieces that fit;
  *  - a socket filter (SO_ATTACH_FILTER) that drops everything keeps the
- *    peer's data from the socket, counted; once detached the data comes.
+ *    peer's data from the socket, counted; once detached the data comes;
+ *  - out-of-order segments are kept (TCPOFOQueue), answered at once with
+ *    a duplicate ACK, trimmed where they overlap (TCPOFOMerge) and read
+ *    in order once the hole fills, with a FIN behind them; a flood of
+ *    one-byte segments beyond a hole stays within the receive buffer.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same peer talks to the kernel's TCP, whose behaviour is the reference.
@@ -401,6 +405,175 @@ TEST_F(peer, socket_filter_drops)
 	ASSERT_EQ(0, tun_send(&self->t, &seg));
 	ASSERT_EQ(8, xtcp_read_all(self->s, buf, 8));
 	EXPECT_EQ(0, memcmp(buf, "filtered", 8));
+}
+
+/* The peer sends @data at offset @off of its stream (after the SYN). */
+static int peer_data_at(FIXTURE_DATA(peer) *self, uint32_t off,
+			const char *data, uint8_t flags)
+{
+	struct tun_seg s = { .sport = self->c.pport, .dport = PEER_LPORT,
+			     .seq = self->c.snd_nxt + off,
+			     .ack = self->c.rcv_nxt, .flags = TF_ACK | flags,
+			     .win = 65535, .data = data,
+			     .len = data ? strlen(data) : 0 };
+
+	return tun_send(&self->t, &s);
+}
+
+/* The next ACK to the peer within @ms; its number less the stream start. */
+static long peer_next_ack(FIXTURE_DATA(peer) *self, int ms)
+{
+	struct tun_seg s;
+
+	if (tun_wait(&self->t, TF_ACK, &s, ms) != 1)
+		return -1;
+	return (long)(uint32_t)(s.ack - self->c.snd_nxt);
+}
+
+static int read_exactly(int fd, char *buf, size_t len)
+{
+	memset(buf, 0, len + 1);
+	return recv(fd, buf, len, MSG_WAITALL) == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * Segments after a hole wait; each draws a duplicate ACK for the hole at
+ * once (RFC 5681 §4.2, what fast retransmit needs), and the segment that
+ * fills it draws an ACK for everything, also at once.
+ */
+TEST_F(peer, out_of_order_reassembled)
+{
+	long long ofo = peer_stat("OFOQueue", "TCPOFOQueue");
+	char buf[16];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", 0));
+	EXPECT_EQ(0, peer_next_ack(self, 1000)) TH_LOG("no duplicate ACK");
+	ASSERT_EQ(0, peer_data_at(self, 6, "GHI", TF_PSH));
+	EXPECT_EQ(0, peer_next_ack(self, 1000));
+	EXPECT_EQ(0, xtcp_poll1(self->s, POLLIN, 200)) TH_LOG("hole readable");
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));
+	/* at once: well before a 40 ms delayed ACK would go */
+	EXPECT_EQ(9, peer_next_ack(self, 1000));
+	ASSERT_EQ(0, read_exactly(self->s, buf, 9));
+	EXPECT_STREQ("ABCDEFGHI", buf);
+	if (ofo >= 0)
+		EXPECT_EQ(ofo + 2, peer_stat("OFOQueue", "TCPOFOQueue"));
+}
+
+/*
+ * Overlapping and duplicate segments beyond the hole: every byte is kept
+ * once and the stream reads back right, whichever copy brought it.
+ */
+TEST_F(peer, out_of_order_overlaps_trimmed)
+{
+	char buf[16];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, peer_data_at(self, 4, "EFGH", 0));
+	ASSERT_EQ(0, peer_data_at(self, 2, "CDEF", 0));	/* reaches into it */
+	ASSERT_EQ(0, peer_data_at(self, 6, "GHIJ", 0));	/* out of its end */
+	ASSERT_EQ(0, peer_data_at(self, 4, "EF", 0));		/* all queued */
+	ASSERT_EQ(0, peer_data_at(self, 1, "BCDEFGHIJK", 0));	/* covers all */
+	ASSERT_EQ(0, peer_data_at(self, 12, "MN", 0));
+	ASSERT_EQ(0, peer_data_at(self, 0, "AB", 0));		/* fills, overlaps */
+	ASSERT_EQ(0, read_exactly(self->s, buf, 11));
+	EXPECT_STREQ("ABCDEFGHIJK", buf);
+	EXPECT_EQ(0, xtcp_poll1(self->s, POLLIN, 200)) TH_LOG("read past L");
+	ASSERT_EQ(0, peer_data_at(self, 11, "L", 0));
+	ASSERT_EQ(0, read_exactly(self->s, buf, 3));
+	EXPECT_STREQ("LMN", buf);
+	if (!xtcp_is_native_tcp())
+		EXPECT_LT(0, peer_stat("OFOMerge", NULL));
+}
+
+/* A FIN beyond the hole waits with its data and ends the stream after it. */
+TEST_F(peer, out_of_order_fin_waits)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", TF_FIN));
+	EXPECT_EQ(0, xtcp_poll1(self->s, POLLIN, 300)) TH_LOG("EOF too early");
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));
+	ASSERT_EQ(0, read_exactly(self->s, buf, 6));
+	EXPECT_STREQ("ABCDEF", buf);
+	EXPECT_EQ(0, recv(self->s, buf, 1, 0)) TH_LOG("no EOF after the FIN");
+}
+
+/*
+ * One-byte segments at every other offset beyond a hole: each costs a
+ * whole sk_buff, and the out-of-order queue must stay within the receive
+ * buffer (TCPOFODrop for the rest; Linux also compacts its queue). Then
+ * the whole stream, sent again in order, reads back intact.
+ */
+TEST_F_TIMEOUT(peer, out_of_order_flood_bounded, 180)
+{
+	uint32_t meminfo[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(meminfo);
+	static char data[4002], buf[4002];
+	uint32_t i, n = 4000;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_LT(n, self->c.wnd) TH_LOG("window only %u", self->c.wnd);
+	for (i = 0; i < n; i++)
+		data[i] = 'a' + i % 26;
+	for (i = 2; i < n; i += 2) {
+		char b[2] = { data[i], 0 };
+
+		ASSERT_EQ(0, peer_data_at(self, i, b, 0));
+		if (i % 256 == 0)	/* keep the TUN's queue of ACKs short */
+			peer_last_ack(&self->t, 0, 1);
+	}
+	peer_last_ack(&self->t, 0, 300);
+	ASSERT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_MEMINFO, meminfo,
+				&len));
+	TH_LOG("%u one-byte segments beyond a hole; rmem %u of rcvbuf %u",
+	       n / 2, meminfo[SK_MEMINFO_RMEM_ALLOC],
+	       meminfo[SK_MEMINFO_RCVBUF]);
+	EXPECT_GE(meminfo[SK_MEMINFO_RCVBUF] + 16384,
+		  meminfo[SK_MEMINFO_RMEM_ALLOC]);
+	for (i = 0; i < n; i += 1000) {
+		char chunk[1001];
+
+		memcpy(chunk, data + i, 1000);
+		chunk[1000] = 0;
+		ASSERT_EQ(0, peer_data_at(self, i, chunk, 0));
+	}
+	ASSERT_EQ(0, read_exactly(self->s, buf, n));
+	EXPECT_EQ(0, memcmp(buf, data, n));
+}
+
+/*
+ * Unread in-order data, then one-byte segments beyond a hole until the
+ * buffer is full: the segment that fills the hole must still be taken,
+ * the out-of-order queue giving up its memory (as Linux prunes its own),
+ * or every retransmission into the hole would be dropped in turn and the
+ * connection stall behind a backed-off RTO.
+ */
+TEST_F_TIMEOUT(peer, in_order_data_wins_over_out_of_order, 180)
+{
+	static char first[1001], second[1001], third[1001];
+	uint32_t i;
+	long ack = -1;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	memset(first, 'x', 1000);
+	memset(second, 'y', 1000);
+	memset(third, 'w', 1000);
+	ASSERT_EQ(0, peer_data_at(self, 0, first, 0));
+	for (i = 3002; i < 3002 + 6000; i += 2) {
+		ASSERT_EQ(0, peer_data_at(self, i, "z", 0));
+		if (i % 256 == 0)
+			peer_last_ack(&self->t, 0, 1);
+	}
+	peer_last_ack(&self->t, 0, 300);
+	/* the first of these may still fit; the second finds no room */
+	ASSERT_EQ(0, peer_data_at(self, 1000, second, 0));
+	ASSERT_EQ(0, peer_data_at(self, 2000, third, 0));
+	while ((ack = peer_next_ack(self, 1500)) >= 0 && ack < 3000)
+		;
+	EXPECT_LE(3000, ack) TH_LOG("in-order data dropped for the hole");
 }
 
 TEST_HARNESS_MAIN

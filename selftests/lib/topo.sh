@@ -611,6 +611,8 @@ declare -A STAT_TCPEXT=(
 	[SyncookiesFailed]=SyncookiesFailed
 	[ReqQFullDoCookies]=TCPReqQFullDoCookies
 	[ReqQFullDrop]=TCPReqQFullDrop
+	[OFOQueue]=TCPOFOQueue
+	[PAWSEstab]=PAWSEstab
 )
 
 # stat_get NS NAME: a counter of /proc/net/xtcp_stats ("Name value" lines);
