@@ -399,6 +399,7 @@ static void xtcp_rcv_fin(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->rcv_nxt++;
+	xtcp_ooo_purge(sk);	/* nothing the peer sends after it counts */
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 	if (xtcp_event(sk, XTCP_EV_RCV_FIN) && sk->sk_state == TCP_TIME_WAIT)
@@ -464,6 +465,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool queued = false, need_ack = false, text_ok = true, passive;
 	bool fin_behind = false;
+	enum xtcp_ack_verdict ack;
 	enum xtcp_rcv_verdict verdict = XTCP_RCV_OLD;
 	struct xtcp_seg_ts ts;
 
@@ -520,14 +522,29 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	/* Fifth check: ACK. */
 	if (!(cb->flags & TCPHDR_ACK))
 		goto drop;
-	/* Acceptable: its TSval may be the one to echo (RFC 7323 §4.3). */
-	xtcp_ts_take(sk, cb->seq, &ts);
 	if (sk->sk_state == TCP_SYN_RECV && !xtcp_rcv_syn_recv_ack(sk, skb))
 		goto drop;
-	switch (xtcp_ack_check(cb->ack_seq, xs->snd_una, xs->snd_nxt)) {
-	case XTCP_ACK_FUTURE:
+	ack = xtcp_ack_check(cb->ack_seq, xs->snd_una, xs->snd_nxt);
+	if (ack == XTCP_ACK_FUTURE) {
 		xtcp_send_ack(sk);
 		goto drop;
+	}
+	/*
+	 * RFC 5961 §5.2: an ACK older than the largest window the peer
+	 * ever offered is no ACK of this connection's: challenged.
+	 */
+	if (ack == XTCP_ACK_OLD &&
+	    xtcp_seq_before(cb->ack_seq, xs->snd_una - xs->max_window)) {
+		xtcp_challenge_ack(sk, skb);
+		goto drop;
+	}
+	/*
+	 * Only now is the segment acceptable, and its TSval may be the one
+	 * to echo (RFC 7323 §4.3): a segment dropped above must not set it.
+	 */
+	xtcp_ts_take(sk, cb->seq, &ts);
+	switch (ack) {
+	case XTCP_ACK_FUTURE:
 	case XTCP_ACK_OLD:
 		break;
 	case XTCP_ACK_OK:
@@ -538,6 +555,15 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 
+	/* A FIN beyond a hole (with or without data) waits in the queue. */
+	if (!skb->len && (cb->flags & TCPHDR_FIN) && text_ok &&
+	    xtcp_seq_after(cb->seq, xs->rcv_nxt) &&
+	    ((1 << sk->sk_state) &
+	     (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))) {
+		need_ack = true;
+		verdict = xtcp_ooo_insert(sk, skb);
+		goto ack;
+	}
 	/* Seventh check: data, while the peer may still send it. */
 	if (skb->len && text_ok &&
 	    ((1 << sk->sk_state) &

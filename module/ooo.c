@@ -86,6 +86,42 @@ static bool xtcp_ooo_trim_end(struct sk_buff *skb, u32 seq)
 	return true;
 }
 
+/* The last queued segment that starts at or before @seq, or NULL. */
+static struct sk_buff *xtcp_ooo_find(struct xtcp_sock *xs, u32 seq)
+{
+	struct rb_node *n = xs->ooo_queue.rb_node;
+	struct sk_buff *best = NULL;
+
+	while (n) {
+		struct sk_buff *q = rb_to_skb(n);
+
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(q)->seq)) {
+			n = n->rb_left;
+		} else {
+			best = q;
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+/* Put @skb in its place; no queued segment overlaps it. */
+static void xtcp_ooo_link(struct xtcp_sock *xs, struct sk_buff *skb)
+{
+	struct rb_node **p = &xs->ooo_queue.rb_node, *parent = NULL;
+	u32 seq = XTCP_SKB_CB(skb)->seq;
+
+	while (*p) {
+		parent = *p;
+		if (xtcp_seq_before(seq, XTCP_SKB_CB(rb_to_skb(parent))->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &xs->ooo_queue);
+}
+
 /**
  * xtcp_ooo_insert() - keep a segment that starts beyond RCV.NXT.
  * @sk: the socket.
@@ -104,7 +140,6 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 right = xs->rcv_nxt + xtcp_rcv_window_left(xs);
-	struct rb_node **p = &xs->ooo_queue.rb_node, *parent = NULL;
 	struct net *net = sock_net(sk);
 	struct sk_buff *q, *next;
 	u32 end;
@@ -115,26 +150,19 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	if (xtcp_seq_after(cb->seq + skb->len, right) &&
 	    !xtcp_ooo_trim_end(skb, right))
 		return XTCP_RCV_DROPPED;
-	if (!xtcp_ooo_prune(sk, cb->seq, skb->truesize)) {
-		xtcp_inc_stat(net, XTCP_MIB_OFODROP);
-		return XTCP_RCV_DROPPED;
+	/* Nothing counts after a queued FIN, always the queue's last. */
+	q = skb_rb_last(&xs->ooo_queue);
+	if (q && (XTCP_SKB_CB(q)->flags & TCPHDR_FIN)) {
+		end = XTCP_SKB_CB(q)->seq + q->len;
+		if (!xtcp_seq_before(cb->seq, end))
+			return XTCP_RCV_OLD;
+		if (xtcp_seq_after(cb->seq + skb->len, end) &&
+		    !xtcp_ooo_trim_end(skb, end))
+			return XTCP_RCV_DROPPED;
 	}
-	/* Find the last queued segment that starts at or before ours. */
-	while (*p) {
-		parent = *p;
-		q = rb_to_skb(parent);
-		if (xtcp_seq_before(cb->seq, XTCP_SKB_CB(q)->seq))
-			p = &parent->rb_left;
-		else
-			p = &parent->rb_right;
-	}
+	/* The last queued segment that starts at or before ours. */
+	q = xtcp_ooo_find(xs, cb->seq);
 	/* Its bytes are not kept twice: cut ours to what follows them. */
-	q = NULL;
-	if (parent) {
-		q = rb_to_skb(parent);
-		if (xtcp_seq_before(cb->seq, XTCP_SKB_CB(q)->seq))
-			q = skb_rb_prev(q);
-	}
 	if (q) {
 		end = XTCP_SKB_CB(q)->seq + q->len;
 		if (!xtcp_seq_before(end, cb->seq + skb->len) &&
@@ -171,20 +199,20 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	}
 	if (!skb->len && !(cb->flags & TCPHDR_FIN))
 		return XTCP_RCV_OLD;
-	/* The tree may have changed: find the place again. */
-	p = &xs->ooo_queue.rb_node;
-	parent = NULL;
-	while (*p) {
-		parent = *p;
-		q = rb_to_skb(parent);
-		if (xtcp_seq_before(cb->seq, XTCP_SKB_CB(q)->seq))
-			p = &parent->rb_left;
-		else
-			p = &parent->rb_right;
+	/* Ours carries the FIN: whatever lies beyond it is no data. */
+	if (cb->flags & TCPHDR_FIN) {
+		end = cb->seq + skb->len;
+		while ((q = skb_rb_last(&xs->ooo_queue)) != NULL &&
+		       !xtcp_seq_before(XTCP_SKB_CB(q)->seq, end))
+			xtcp_ooo_erase(sk, q);
 	}
+	/* Only now, for what will be kept: room for it. */
+	if (!xtcp_ooo_prune(sk, cb->seq, skb->truesize)) {
+		xtcp_inc_stat(net, XTCP_MIB_OFODROP);
+		return XTCP_RCV_DROPPED;
+	}
+	xtcp_ooo_link(xs, skb);
 	skb_set_owner_r(skb, sk);
-	rb_link_node(&skb->rbnode, parent, p);
-	rb_insert_color(&skb->rbnode, &xs->ooo_queue);
 	xtcp_inc_stat(net, XTCP_MIB_OFOQUEUE);
 	return XTCP_RCV_QUEUED;
 }

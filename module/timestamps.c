@@ -170,10 +170,11 @@ bool xtcp_ts_paws_reject(struct sock *sk, const struct sk_buff *skb,
 void xtcp_ts_take(struct sock *sk, u32 seq, const struct xtcp_seg_ts *ts)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = xtcp_ts_secs();
 
 	if (ts->has && xtcp_ts_should_update(&xs->ts_recent, seq, xs->rcv_wup,
-					     ts->val))
-		xtcp_ts_update(&xs->ts_recent, ts->val, xtcp_ts_secs());
+					     ts->val, now))
+		xtcp_ts_update(&xs->ts_recent, ts->val, now);
 }
 
 /**

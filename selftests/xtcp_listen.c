@@ -708,6 +708,17 @@ TEST_F(listen, paws_drops_old_segment)
 				   sa.tsval, "def"));
 	EXPECT_EQ(3, recv(s, buf, 3, MSG_WAITALL));
 	EXPECT_STREQ("def", buf);
+	seq += 3;
+	/*
+	 * A segment that is dropped (it acknowledges data never sent) must
+	 * not set TS.Recent: its huge TSval would make PAWS drop all else.
+	 */
+	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack + 100000,
+				   PEER_TS + 2000000000u, sa.tsval, "bad"));
+	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack, PEER_TS + 1002,
+				   sa.tsval, "ghi"));
+	EXPECT_EQ(3, recv(s, buf, 3, MSG_WAITALL)) TH_LOG("PAWS poisoned");
+	EXPECT_STREQ("ghi", buf);
 	abort_close(s);
 }
 

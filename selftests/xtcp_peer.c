@@ -501,6 +501,24 @@ TEST_F(peer, out_of_order_fin_waits)
 	EXPECT_EQ(0, recv(self->s, buf, 1, 0)) TH_LOG("no EOF after the FIN");
 }
 
+/* A bare FIN beyond the hole waits too, and draws a duplicate ACK. */
+TEST_F(peer, out_of_order_bare_fin)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", 0));
+	EXPECT_EQ(0, peer_next_ack(self, 1000));
+	ASSERT_EQ(0, peer_data_at(self, 6, NULL, TF_FIN));
+	EXPECT_EQ(0, peer_next_ack(self, 1000)) TH_LOG("bare FIN not ACKed");
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));
+	/* all of it, FIN included, ACKed at once */
+	EXPECT_EQ(7, peer_next_ack(self, 1000));
+	ASSERT_EQ(0, read_exactly(self->s, buf, 6));
+	EXPECT_STREQ("ABCDEF", buf);
+	EXPECT_EQ(0, recv(self->s, buf, 1, 0)) TH_LOG("no EOF after the FIN");
+}
+
 /*
  * One-byte segments at every other offset beyond a hole: each costs a
  * whole sk_buff, and the out-of-order queue must stay within the receive

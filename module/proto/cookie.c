@@ -29,10 +29,11 @@
  * When the SYN had timestamps (and the SYN-ACK echoed them), the window
  * scale and SACK-permitted ride in the SYN-ACK's TSval instead, as in
  * Linux (timestamp.c), and come back in the final ACK's TSecr; their 5
- * bits of the ISN then belong to the MAC, which grows to 28 bits (2^-28
- * per forged try, stronger than Linux's). The MAC still covers the
- * options, and a flag that says which layout was used, so neither can be
- * changed in flight.
+ * bits of the ISN then belong to the MAC, which grows to 28 bits. The MAC
+ * still covers the options, and a flag that says which layout was used,
+ * so neither can be changed in flight. A forger picks the layout itself
+ * (timestamps in its ACK or not), so against forgery the bound stays the
+ * 23-bit one, 2^-23 a try.
  */
 #include "cookie.h"
 

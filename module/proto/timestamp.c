@@ -34,13 +34,18 @@ u32 xtcp_ts_now(u32 clock_ms, u32 offset)
  * @last_ack_sent: the acknowledgment number of our last ACK (Linux uses
  *	rcv_wup, the rcv_nxt of the last window advertised).
  * @tsval: the segment's TSval.
+ * @now_secs: a monotonic clock in seconds: a TS.Recent older than 24 days
+ *	is replaced whatever its value, as PAWS no longer trusts it either
+ *	(the peer's clock may have moved on by more than half its range).
  *
  * Return: true if @tsval should become TS.Recent.
  */
 bool xtcp_ts_should_update(const struct xtcp_ts_recent *r, u32 seq,
-			   u32 last_ack_sent, u32 tsval)
+			   u32 last_ack_sent, u32 tsval, u32 now_secs)
 {
-	return xtcp_seq_leq(seq, last_ack_sent) && (s32)(tsval - r->val) >= 0;
+	return xtcp_seq_leq(seq, last_ack_sent) &&
+	       ((s32)(tsval - r->val) >= 0 ||
+		now_secs - r->stamp >= XTCP_PAWS_IDLE_SECS);
 }
 
 /**

@@ -34,7 +34,7 @@ struct xtcp_ts_recent {
 
 u32 xtcp_ts_now(u32 clock_ms, u32 offset);
 bool xtcp_ts_should_update(const struct xtcp_ts_recent *r, u32 seq,
-			   u32 last_ack_sent, u32 tsval);
+			   u32 last_ack_sent, u32 tsval, u32 now_secs);
 void xtcp_ts_update(struct xtcp_ts_recent *r, u32 tsval, u32 now_secs);
 bool xtcp_paws_reject(const struct xtcp_ts_recent *r, u32 tsval,
 		      u32 now_secs, bool rst);

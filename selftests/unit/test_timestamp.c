@@ -21,20 +21,28 @@ TEST(ts_recent_update_rule)
 	struct xtcp_ts_recent r = { .val = 1000, .stamp = 7 };
 
 	/* in-order segment at the ACK point, newer value: taken */
-	EXPECT_TRUE(xtcp_ts_should_update(&r, 5000, 5000, 1001));
+	EXPECT_TRUE(xtcp_ts_should_update(&r, 5000, 5000, 1001, 8));
 	/* equal value still counts (>=) */
-	EXPECT_TRUE(xtcp_ts_should_update(&r, 5000, 5000, 1000));
+	EXPECT_TRUE(xtcp_ts_should_update(&r, 5000, 5000, 1000, 8));
 	/* a segment beyond the last ACK sent (out of order) is not */
-	EXPECT_FALSE(xtcp_ts_should_update(&r, 5001, 5000, 2000));
+	EXPECT_FALSE(xtcp_ts_should_update(&r, 5001, 5000, 2000, 8));
 	/* an older value is not */
-	EXPECT_FALSE(xtcp_ts_should_update(&r, 4000, 5000, 999));
+	EXPECT_FALSE(xtcp_ts_should_update(&r, 4000, 5000, 999, 8));
 	/* sequence and clock both across their wrap */
 	r.val = 0xfffffff0U;
-	EXPECT_TRUE(xtcp_ts_should_update(&r, 0xffffff00U, 10, 0x10));
-	EXPECT_FALSE(xtcp_ts_should_update(&r, 20, 10, 0x10));
+	EXPECT_TRUE(xtcp_ts_should_update(&r, 0xffffff00U, 10, 0x10, 8));
+	EXPECT_FALSE(xtcp_ts_should_update(&r, 20, 10, 0x10, 8));
 	xtcp_ts_update(&r, 0x10, 99);
 	EXPECT_EQ(0x10u, r.val);
 	EXPECT_EQ(99u, r.stamp);
+	/* 24 days on, an "older" value replaces it: the clock has moved on */
+	EXPECT_FALSE(xtcp_ts_should_update(&r, 10, 10, 0x8,
+					   99 + XTCP_PAWS_IDLE_SECS - 1));
+	EXPECT_TRUE(xtcp_ts_should_update(&r, 10, 10, 0x8,
+					  99 + XTCP_PAWS_IDLE_SECS));
+	/* but never from beyond the last ACK */
+	EXPECT_FALSE(xtcp_ts_should_update(&r, 11, 10, 0x8,
+					   99 + XTCP_PAWS_IDLE_SECS));
 }
 
 TEST(paws)
