@@ -318,6 +318,8 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 
 	xtcp_ts_syn_in(sk, skb);	/* before the MSS is set from it */
+	xs->sack_ok = cb->sack_ok &&
+		      READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 	xtcp_init_from_syn(sk, cb);
 
 	if (ack_ok) {

@@ -130,6 +130,8 @@ static struct sock *xtcp_child_from_req(struct sock *sk,
 
 	xtcp_reset_sequence_space(cxs, req->iss);
 	cxs->snd_nxt = req->iss + 1;	/* the SYN-ACK */
+	cxs->sack_ok = req->sack_ok &&
+		       READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 	if (req->ts_ok) {	/* before the MSS, which they shrink */
 		cxs->ts_ok = 1;
 		cxs->ts_off = xtcp_ts_offset(sock_net(sk), req->laddr,

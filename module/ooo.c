@@ -86,6 +86,26 @@ static bool xtcp_ooo_trim_end(struct sk_buff *skb, u32 seq)
 	return true;
 }
 
+/*
+ * Add @run to the SACK blocks: as out[0] if it holds the newest segment,
+ * else at out[@n] if there is room. Return the new count.
+ */
+static unsigned int xtcp_ooo_sack_put(const struct xtcp_sock *xs,
+				      struct xtcp_sack_block *out,
+				      unsigned int n, unsigned int max,
+				      const struct xtcp_sack_block *run,
+				      bool *newest)
+{
+	if (!*newest && !xtcp_seq_before(xs->ooo_last_seq, run->start) &&
+	    xtcp_seq_before(xs->ooo_last_seq, run->end)) {
+		out[0] = *run;
+		*newest = true;
+	} else if (n < max) {
+		out[n++] = *run;
+	}
+	return n;
+}
+
 /* The last queued segment that starts at or before @seq, or NULL. */
 static struct sk_buff *xtcp_ooo_find(struct xtcp_sock *xs, u32 seq)
 {
@@ -212,6 +232,7 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 		return XTCP_RCV_DROPPED;
 	}
 	xtcp_ooo_link(xs, skb);
+	xs->ooo_last_seq = cb->seq;
 	skb_set_owner_r(skb, sk);
 	xtcp_inc_stat(net, XTCP_MIB_OFOQUEUE);
 	return XTCP_RCV_QUEUED;
@@ -259,6 +280,54 @@ bool xtcp_ooo_drain(struct sock *sk)
 		}
 	}
 	return false;
+}
+
+/**
+ * xtcp_ooo_sack() - the SACK blocks that describe the queue (RFC 2018
+ * §4): its contiguous runs of data, the one holding the segment that came
+ * last first (the one this ACK answers), then the others from the
+ * highest down.
+ * @sk: the socket.
+ * @out: filled with up to @max blocks.
+ * @max: room in @out.
+ *
+ * Context: socket locked.
+ * Return: the number of blocks.
+ */
+unsigned int xtcp_ooo_sack(const struct sock *sk, struct xtcp_sack_block *out,
+			   unsigned int max)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+	bool have = false, newest = false;
+	struct xtcp_sack_block run;
+	unsigned int n = 1;	/* out[0] is kept for the newest run */
+	struct rb_node *p;
+
+	if (!max)
+		return 0;
+	for (p = rb_last(&xs->ooo_queue); p; p = rb_prev(p)) {
+		const struct sk_buff *skb = rb_to_skb(p);
+		u32 seq = XTCP_SKB_CB(skb)->seq;
+
+		if (!skb->len)
+			continue;	/* a bare FIN: no data to report */
+		if (have && seq + skb->len == run.start) {
+			run.start = seq;
+			continue;
+		}
+		if (have)
+			n = xtcp_ooo_sack_put(xs, out, n, max, &run, &newest);
+		run.start = seq;
+		run.end = seq + skb->len;
+		have = true;
+	}
+	if (have)
+		n = xtcp_ooo_sack_put(xs, out, n, max, &run, &newest);
+	if (!newest) {		/* the newest segment is no longer queued */
+		memmove(out, out + 1, (n - 1) * sizeof(*out));
+		n--;
+	}
+	return n;
 }
 
 /**

@@ -73,6 +73,28 @@ static void xtcp_fill_header(struct tcphdr *th, __be16 sport, __be16 dport,
 }
 
 /*
+ * The options of a segment other than a SYN: the timestamp, if the
+ * connection uses them, and on a bare ACK SACK blocks for what waits
+ * beyond a hole, if the peer takes them (RFC 2018). Data segments carry
+ * none, so their payload keeps the MSS.
+ */
+static unsigned int xtcp_ack_options(struct sock *sk, u8 *buf, u8 flags,
+				     unsigned int payload)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_options o = { .has_ts = xs->ts_ok };
+
+	if (xs->ts_ok) {
+		o.tsval = xtcp_tsval(sk);
+		o.tsecr = xs->ts_recent.val;
+	}
+	if (xs->sack_ok && !payload && !(flags & TCPHDR_RST) &&
+	    !RB_EMPTY_ROOT(&xs->ooo_queue))
+		o.nr_sacks = xtcp_ooo_sack(sk, o.sacks, XTCP_MAX_SACK_BLOCKS);
+	return xtcp_build_options(buf, &o, false);
+}
+
+/*
  * Put a header on @skb (whose data is the payload) and hand it to IP on
  * @sk's route. Consumes @skb.
  */
@@ -89,7 +111,7 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	if (flags & TCPHDR_SYN)
 		olen = xtcp_syn_options(sk, opts);
 	else
-		olen = xtcp_ts_options(sk, opts);
+		olen = xtcp_ack_options(sk, opts, flags, skb->len);
 	hlen = sizeof(*th) + olen;
 	if (flags & TCPHDR_ACK)
 		ack = xs->rcv_nxt;

@@ -36,6 +36,7 @@ enum {
 	XTCP_SYSCTL_ABORT_ON_OVERFLOW,
 	XTCP_SYSCTL_SYNCOOKIES,
 	XTCP_SYSCTL_TIMESTAMPS,
+	XTCP_SYSCTL_SACK,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -132,6 +133,15 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &xtcp_timestamps_max,
 	},
+	/* Linux takes any u8 (non-zero is on); xtcp refuses 2-255. */
+	[XTCP_SYSCTL_SACK] = {
+		.procname = "sack",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -163,6 +173,7 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->abort_on_overflow = 0;
 	xn->syncookies = 1;
 	xn->timestamps = 1;
+	xn->sack = 1;
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
 	xn->max_syn_backlog = max(128, xtcp_ehash_half(net) * 2 / 128);
@@ -193,6 +204,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_ABORT_ON_OVERFLOW].data = &xn->abort_on_overflow;
 	table[XTCP_SYSCTL_SYNCOOKIES].data = &xn->syncookies;
 	table[XTCP_SYSCTL_TIMESTAMPS].data = &xn->timestamps;
+	table[XTCP_SYSCTL_SACK].data = &xn->sack;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

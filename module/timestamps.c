@@ -176,25 +176,3 @@ void xtcp_ts_take(struct sock *sk, u32 seq, const struct xtcp_seg_ts *ts)
 					     ts->val, now))
 		xtcp_ts_update(&xs->ts_recent, ts->val, now);
 }
-
-/**
- * xtcp_ts_options() - the options of a segment other than a SYN: the
- * timestamp option, if the connection uses them.
- * @sk: the connection.
- * @buf: room for XTCP_MAX_OPTION_BYTES.
- *
- * Return: bytes written, 0 or XTCP_TS_ALIGNED_LEN.
- */
-unsigned int xtcp_ts_options(const struct sock *sk, u8 *buf)
-{
-	const struct xtcp_sock *xs = xtcp_sk(sk);
-	struct xtcp_options o = {
-		.has_ts = true,
-		.tsval = xtcp_tsval(sk),
-		.tsecr = xs->ts_recent.val,
-	};
-
-	if (!xs->ts_ok)
-		return 0;
-	return xtcp_build_options(buf, &o, false);
-}

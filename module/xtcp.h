@@ -222,6 +222,8 @@ struct xtcp_net {
 	u8 syncookies;
 	/** @timestamps: net.xtcp.timestamps (0 off, 1 on, 2 on, no offset). */
 	u8 timestamps;
+	/** @sack: net.xtcp.sack. */
+	u8 sack;
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -395,6 +397,8 @@ struct xtcp_sock {
 	u32 copied_seq;
 	/** @ooo_queue: segments beyond a hole, by sequence number (ooo.c). */
 	struct rb_root ooo_queue;
+	/** @ooo_last_seq: where the segment last put on @ooo_queue starts. */
+	u32 ooo_last_seq;
 
 	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
 	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */
@@ -449,6 +453,11 @@ struct xtcp_sock {
 	 * SYN_SENT, agreed by both ends once the peer's SYN is in.
 	 */
 	u8 ts_ok:1;
+	/**
+	 * @sack_ok: the peer's SYN offered SACK-permitted and net.xtcp.sack
+	 * is on: our ACKs carry SACK blocks (RFC 2018).
+	 */
+	u8 sack_ok:1;
 
 	/* Options that are accepted and stored for TCP compatibility. */
 	/** @linger2: TCP_LINGER2 in jiffies; 0 = sysctl, <0 = RST. */
@@ -688,6 +697,8 @@ void xtcp_rcvq_append(struct sock *sk, struct sk_buff *skb);
 enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb);
 bool xtcp_ooo_drain(struct sock *sk);
 bool xtcp_ooo_prune(struct sock *sk, u32 seq, unsigned int truesize);
+unsigned int xtcp_ooo_sack(const struct sock *sk, struct xtcp_sack_block *out,
+			   unsigned int max);
 void xtcp_ooo_purge(struct sock *sk);
 
 /* send.c / recv.c */
@@ -731,6 +742,5 @@ void xtcp_ts_syn_in(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ts_paws_reject(struct sock *sk, const struct sk_buff *skb,
 			 struct xtcp_seg_ts *ts);
 void xtcp_ts_take(struct sock *sk, u32 seq, const struct xtcp_seg_ts *ts);
-unsigned int xtcp_ts_options(const struct sock *sk, u8 *buf);
 
 #endif /* XTCP_H */

@@ -31,6 +31,7 @@ SYSCTLS=(
 	"abort_on_overflow|256 -1 abc|0 255|1"
 	"syncookies|256 -1 abc|0 255|2"
 	"timestamps|3 256 -1 abc|0 2|0"
+	"sack|2 256 -1 abc|0 1|0"
 )
 
 # sys_get NS NAME ("-" = init_net)

@@ -90,11 +90,15 @@ FIXTURE_TEARDOWN(peer)
 	tun_close(&self->t);
 }
 
-/* The peer connects with MSS @mss; self->s is the accepted socket. */
-static int peer_established(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(peer) *self, uint16_t mss)
+/*
+ * The peer connects with MSS @mss (and SACK-permitted if @sack);
+ * self->s is the accepted socket.
+ */
+static int peer_established_sack(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(peer) *self, uint16_t mss,
+				 uint8_t sack)
 {
-	if (tun_connect(&self->t, &self->c, PEER_LPORT, mss)) {
+	if (tun_connect_sack(&self->t, &self->c, PEER_LPORT, mss, sack)) {
 		TH_LOG("handshake with the TUN peer failed");
 		return -1;
 	}
@@ -105,6 +109,12 @@ static int peer_established(struct __test_metadata *_metadata,
 		return -1;
 	}
 	return xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
+}
+
+static int peer_established(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(peer) *self, uint16_t mss)
+{
+	return peer_established_sack(_metadata, self, mss, 0);
 }
 
 /* The peer acknowledges everything before @ack, window wide open. */
@@ -499,6 +509,62 @@ TEST_F(peer, out_of_order_fin_waits)
 	ASSERT_EQ(0, read_exactly(self->s, buf, 6));
 	EXPECT_STREQ("ABCDEF", buf);
 	EXPECT_EQ(0, recv(self->s, buf, 1, 0)) TH_LOG("no EOF after the FIN");
+}
+
+/* The next ACK to the peer in *@a, within @ms. */
+static int peer_next_ack_seg(FIXTURE_DATA(peer) *self, struct tun_seg *a,
+			     int ms)
+{
+	return tun_wait(&self->t, TF_ACK, a, ms) == 1 ? 0 : -1;
+}
+
+/* SACK block @i of @a, relative to the peer's stream start. */
+#define SACK_REL(self, a, i, j) ((a).sack[i][j] - (self)->c.snd_nxt)
+
+/*
+ * A peer that offered SACK-permitted gets SACK blocks (RFC 2018): each
+ * duplicate ACK describes what waits beyond the hole, the run holding
+ * the segment just received first; runs merge as holes between them
+ * fill; a peer that did not offer it gets none.
+ */
+TEST_F(peer, sack_blocks_describe_the_queue)
+{
+	struct tun_seg a;
+
+	ASSERT_EQ(0, peer_established_sack(_metadata, self, 1460, 1));
+	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	EXPECT_EQ(self->c.snd_nxt, a.ack);
+	ASSERT_EQ(1, a.nsack);
+	EXPECT_EQ(3u, SACK_REL(self, a, 0, 0));
+	EXPECT_EQ(6u, SACK_REL(self, a, 0, 1));
+	ASSERT_EQ(0, peer_data_at(self, 9, "JKL", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	ASSERT_EQ(2, a.nsack);
+	EXPECT_EQ(9u, SACK_REL(self, a, 0, 0));	/* the newest first */
+	EXPECT_EQ(12u, SACK_REL(self, a, 0, 1));
+	EXPECT_EQ(3u, SACK_REL(self, a, 1, 0));
+	EXPECT_EQ(6u, SACK_REL(self, a, 1, 1));
+	ASSERT_EQ(0, peer_data_at(self, 6, "GHI", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	ASSERT_EQ(1, a.nsack);
+	EXPECT_EQ(3u, SACK_REL(self, a, 0, 0));
+	EXPECT_EQ(12u, SACK_REL(self, a, 0, 1));
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	EXPECT_EQ(self->c.snd_nxt + 12, a.ack);
+	EXPECT_EQ(0, a.nsack) TH_LOG("SACK blocks with no hole left");
+}
+
+/* Without SACK-permitted from the peer, no SACK blocks. */
+TEST_F(peer, no_sack_blocks_unless_permitted)
+{
+	struct tun_seg a;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	EXPECT_EQ(0, a.nsack);
 }
 
 /* A bare FIN beyond the hole waits too, and draws a duplicate ACK. */

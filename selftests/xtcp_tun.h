@@ -51,6 +51,8 @@ struct tun_seg {
 	uint32_t tsval, tsecr;	/* its values */
 	uint8_t ws;		/* tx: window scale option, value ws - 1; 0 none */
 	uint8_t sack_perm;	/* tx: SACK-permitted option */
+	uint8_t nsack;		/* rx: SACK blocks found */
+	uint32_t sack[4][2];	/* rx: their [start, end), in order */
 	const void *data;	/* tx payload */
 	uint32_t len;		/* payload bytes */
 };
@@ -286,6 +288,19 @@ static inline int tun_recv(struct tun_peer *t, struct tun_seg *s,
 			}
 			if (th[i] == 2 && th[i + 1] == 4 && i + 4 <= doff)
 				s->mss = th[i + 2] << 8 | th[i + 3];
+			if (th[i] == 5 && th[i + 1] >= 10 &&
+			    (th[i + 1] - 2) % 8 == 0 && i + th[i + 1] <= doff) {
+				size_t b;
+
+				for (b = 0; b < (size_t)(th[i + 1] - 2) / 8 &&
+					    b < 4; b++) {
+					s->sack[b][0] = tun_get32(th + i + 2 +
+								  8 * b);
+					s->sack[b][1] = tun_get32(th + i + 6 +
+								  8 * b);
+				}
+				s->nsack = b;
+			}
 			if (th[i] == 8 && th[i + 1] == 10 && i + 10 <= doff) {
 				s->ts = 1;
 				s->tsval = tun_get32(th + i + 2);
@@ -324,11 +339,13 @@ struct tun_conn {
  * The peer connects to our listener on @lport (SYN with MSS @mss, 0 for
  * none), answers the SYN-ACK and stands in ESTABLISHED. 0 or -1.
  */
-static inline int tun_connect(struct tun_peer *t, struct tun_conn *c,
-			      uint16_t lport, uint16_t mss)
+static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,
+				   uint16_t lport, uint16_t mss,
+				   uint8_t sack_perm)
 {
 	struct tun_seg s = { .sport = 40000, .dport = lport, .seq = 1000,
-			     .flags = TF_SYN, .win = 65535, .mss = mss };
+			     .flags = TF_SYN, .win = 65535, .mss = mss,
+			     .sack_perm = sack_perm };
 
 	c->pport = s.sport;
 	c->lport = lport;
@@ -344,6 +361,12 @@ static inline int tun_connect(struct tun_peer *t, struct tun_conn *c,
 			      .seq = c->snd_nxt, .ack = c->rcv_nxt,
 			      .flags = TF_ACK, .win = 65535 };
 	return tun_send(t, &s);
+}
+
+static inline int tun_connect(struct tun_peer *t, struct tun_conn *c,
+			      uint16_t lport, uint16_t mss)
+{
+	return tun_connect_sack(t, c, lport, mss, 0);
 }
 
 #endif /* XTCP_TUN_H */

@@ -130,7 +130,9 @@ bool xtcp_find_ts(const u8 *opts, unsigned int len, u32 *tsval, u32 *tsecr)
  * xtcp_build_options() - write the options area for an outgoing segment.
  * @buf: room for XTCP_MAX_OPTION_BYTES bytes.
  * @o: which options to send. MSS, window scale and SACK-permitted are
- *     written only when @syn is set; timestamps whenever @o->has_ts.
+ *     written only when @syn is set; timestamps whenever @o->has_ts; SACK
+ *     blocks (as many as fit: 3 beside a timestamp, else 4) only when
+ *     @syn is not set.
  * @syn: the segment is a SYN or SYN-ACK.
  *
  * Layout follows the common 4-byte-aligned forms (RFC 7323 Appendix A) so
@@ -172,6 +174,21 @@ unsigned int xtcp_build_options(u8 *buf, const struct xtcp_options *o,
 		buf[off++] = XTCP_OPT_WSCALE;
 		buf[off++] = XTCP_OLEN_WSCALE;
 		buf[off++] = o->wscale;
+	}
+	if (!syn && o->nr_sacks) {
+		/* What fits beside a timestamp: 3 blocks, else 4 (RFC 2018). */
+		unsigned int i, n = min_t(unsigned int, o->nr_sacks,
+					  o->has_ts ? 3 : XTCP_MAX_SACK_BLOCKS);
+
+		buf[off++] = XTCP_OPT_NOP;
+		buf[off++] = XTCP_OPT_NOP;
+		buf[off++] = XTCP_OPT_SACK;
+		buf[off++] = 2 + n * XTCP_OLEN_SACK_BLOCK;
+		for (i = 0; i < n; i++) {
+			xtcp_put_be32(buf + off, o->sacks[i].start);
+			xtcp_put_be32(buf + off + 4, o->sacks[i].end);
+			off += XTCP_OLEN_SACK_BLOCK;
+		}
 	}
 	return off;
 }

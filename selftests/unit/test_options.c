@@ -509,6 +509,38 @@ TEST(header_len_exhaustive)
 	EXPECT_EQ(40, xtcp_header_len(0xffffffffu, 0xa0));
 }
 
+/* SACK blocks: written after the timestamp, as many as fit, read back. */
+TEST(build_sack_blocks)
+{
+	struct xtcp_options in = { 0 }, out;
+	u8 buf[XTCP_MAX_OPTION_BYTES];
+	unsigned int len, i;
+
+	in.nr_sacks = 4;
+	for (i = 0; i < 4; i++) {
+		in.sacks[i].start = 1000 * (i + 1);
+		in.sacks[i].end = 1000 * (i + 1) + 500;
+	}
+	len = xtcp_build_options(buf, &in, false);
+	EXPECT_EQ(4 + 4 * 8, len);
+	ASSERT_EQ(0, parse(buf, len, false, &out));
+	ASSERT_EQ(4, out.nr_sacks);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(in.sacks[i].start, out.sacks[i].start);
+		EXPECT_EQ(in.sacks[i].end, out.sacks[i].end);
+	}
+	in.has_ts = true;
+	in.tsval = 7;
+	len = xtcp_build_options(buf, &in, false);
+	EXPECT_EQ(12 + 4 + 3 * 8, len);
+	ASSERT_EQ(0, parse(buf, len, false, &out));
+	EXPECT_TRUE(out.has_ts);
+	EXPECT_EQ(3, out.nr_sacks);
+	EXPECT_EQ(3000u, out.sacks[2].start);
+	/* never on a SYN */
+	EXPECT_EQ(12u, xtcp_build_options(buf, &in, true));
+}
+
 /* The aligned form is read directly, any other layout through the parser. */
 TEST(find_ts_fast_and_slow)
 {
