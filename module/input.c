@@ -50,6 +50,8 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xs->rcv_nxt = cb->seq + 1;
 	xs->copied_seq = xs->rcv_nxt;
 	xs->rcv_wup = xs->rcv_nxt;
+	xs->rcv_mss = XTCP_RCV_MSS_GUESS;
+	xs->quick_acks = XTCP_MAX_QUICKACKS;
 	xs->mss_cap = clamp_t(u16, min(mss, xs->advmss), XTCP_MIN_SND_MSS,
 			      65535);
 	if (xs->user_mss && xs->user_mss < xs->mss_cap)
@@ -577,22 +579,28 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			xtcp_done(sk);
 			goto drop;
 		}
-		/* Any data, in order or not, is ACKed at once (RFC 5681 §4.2). */
-		need_ack = true;
+		unsigned int len = skb->len;
+		bool hole;
+
+		/* Beyond a hole: a duplicate ACK at once (RFC 5681 §4.2). */
 		if (xtcp_seq_after(cb->seq, xs->rcv_nxt)) {
+			need_ack = true;
 			verdict = xtcp_ooo_insert(sk, skb);
 			goto ack;	/* its FIN waits with it */
 		}
+		hole = !RB_EMPTY_ROOT(&xs->ooo_queue);
 		verdict = xtcp_queue_rcv(sk, skb);
 		queued = verdict == XTCP_RCV_QUEUED ||
 			 verdict == XTCP_RCV_COPIED;
-		if (queued && !RB_EMPTY_ROOT(&xs->ooo_queue)) {
+		if (queued && hole) {
 			/* A hole filled: what waited behind it follows. */
 			if (cb->flags & TCPHDR_FIN)
 				xtcp_ooo_purge(sk);
 			else
 				fin_behind = xtcp_ooo_drain(sk);
 		}
+		/* Old or refused data is answered at once, new may wait. */
+		need_ack = !queued || xtcp_ack_now(sk, len, hole);
 	}
 	/* Eighth check: FIN, processed only once all data before it is in. */
 	if (fin_behind ||

@@ -114,7 +114,11 @@ static int xtcp_set_int_option(struct sock *sk, int optname, int val)
 		}
 		return 0;
 	case TCP_QUICKACK:
+		/* As Linux: 1 also sends an ACK the timer was holding. */
 		xs->quickack = !!val;
+		if (val && xtcp_timer_armed(sk, XTCP_TIMER_DELACK) &&
+		    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+			xtcp_send_ack(sk);
 		return 0;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)

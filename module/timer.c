@@ -314,6 +314,40 @@ void xtcp_delay_ack(struct sock *sk, unsigned long delay)
 }
 
 /**
+ * xtcp_ack_now() - in-order data of @len bytes was queued: ACK it now, or
+ * let the delayed-ACK timer do it (RFC 1122 §4.2.3.2, RFC 5681 §4.2)?
+ * As Linux: at once when a hole was filled or one remains, when more than
+ * one full-sized segment is unacknowledged ("every second segment"), and
+ * for the first XTCP_MAX_QUICKACKS segments of a connection, so that slow
+ * start is not held back; unless TCP_QUICKACK is off ("pingpong": the
+ * ACK rides on the answer).
+ * @sk: the socket.
+ * @len: payload bytes of the segment; the largest seen is the peer's MSS.
+ * @hole: the segment filled a hole, or lies before one.
+ *
+ * Context: socket locked.
+ * Return: true if an ACK should go now; otherwise one is scheduled.
+ */
+bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (len >= xs->rcv_mss)
+		xs->rcv_mss = min_t(unsigned int, len, max_t(u16, xs->advmss,
+							     XTCP_MIN_MSS));
+	if (hole)
+		return true;
+	if (xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
+		return true;
+	if (xs->quick_acks && xs->quickack) {
+		xs->quick_acks--;
+		return true;
+	}
+	xtcp_delay_ack(sk, XTCP_DELACK_MIN);
+	return false;
+}
+
+/**
  * xtcp_ack_sent() - a segment acknowledging RCV.NXT went out: the delayed
  * ACK, if one was owed, is no longer needed.
  * @sk: the socket.

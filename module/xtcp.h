@@ -46,6 +46,11 @@ struct xtcp_synq;
 /* RFC 9293 §3.7.1: MSS assumed when the peer sends none. */
 #define XTCP_DEFAULT_MSS	536
 #define XTCP_MIN_MSS		88
+/* Linux's TCP_MAX_QUICKACKS: ACKs sent at once when a connection starts. */
+#define XTCP_MAX_QUICKACKS	16
+/* Linux's TCP_MSS_DEFAULT: what a peer's segments are guessed at first. */
+#define XTCP_RCV_MSS_GUESS	536
+
 /* Linux's tcp_min_snd_mss default: no peer makes us send smaller segments. */
 #define XTCP_MIN_SND_MSS	48
 #define XTCP_MAX_WINDOW		65535U
@@ -399,6 +404,10 @@ struct xtcp_sock {
 	struct rb_root ooo_queue;
 	/** @ooo_last_seq: where the segment last put on @ooo_queue starts. */
 	u32 ooo_last_seq;
+	/** @rcv_mss: the peer's full segment size, as far as seen. */
+	u16 rcv_mss;
+	/** @quick_acks: in-order segments still to be ACKed at once. */
+	u8 quick_acks;
 
 	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
 	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */
@@ -665,6 +674,7 @@ void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which);
 bool xtcp_timer_armed(const struct sock *sk, enum xtcp_timer which);
 void xtcp_arm_rtx(struct sock *sk);
 void xtcp_delay_ack(struct sock *sk, unsigned long delay);
+bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole);
 void xtcp_ack_sent(struct sock *sk);
 void xtcp_enter_time_wait(struct sock *sk);
 void xtcp_restart_time_wait(struct sock *sk);

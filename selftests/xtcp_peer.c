@@ -556,6 +556,44 @@ TEST_F(peer, sack_blocks_describe_the_queue)
 	EXPECT_EQ(0, a.nsack) TH_LOG("SACK blocks with no hole left");
 }
 
+/*
+ * Delayed ACKs (RFC 1122 §4.2.3.2, RFC 5681 §4.2): the first segments of
+ * a connection are ACKed one by one (Linux's 16 quick ACKs, so the
+ * peer's slow start is not held back), then every second full-sized
+ * segment; a lone segment's ACK comes from the delayed-ACK timer
+ * (DelayedACKs).
+ */
+TEST_F(peer, delayed_acks)
+{
+	long long delayed = peer_stat("DelayedACKs", "DelayedACKs");
+	static char seg[1461];
+	struct tun_seg a;
+	int i, acks = 0;
+	long last = 0;
+	char buf[1461];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	memset(seg, 'q', 1460);
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(0, peer_data_at(self, i * 1460, seg, 0));
+	while (peer_next_ack_seg(self, &a, 500) == 0) {
+		acks++;
+		last = (long)(uint32_t)(a.ack - self->c.snd_nxt);
+	}
+	TH_LOG("40 segments drew %d ACKs", acks);
+	EXPECT_EQ(40 * 1460, last);
+	EXPECT_LE(20, acks);
+	EXPECT_GE(34, acks) TH_LOG("no ACK was held back");
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(0, read_exactly(self->s, buf, 1460));
+	/* a lone segment: its ACK waits for the timer */
+	ASSERT_EQ(0, peer_data_at(self, 40 * 1460, seg, 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 2000));
+	EXPECT_EQ(41 * 1460, a.ack - self->c.snd_nxt);
+	if (delayed >= 0)
+		EXPECT_LT(delayed, peer_stat("DelayedACKs", "DelayedACKs"));
+}
+
 /* Without SACK-permitted from the peer, no SACK blocks. */
 TEST_F(peer, no_sack_blocks_unless_permitted)
 {
