@@ -494,10 +494,18 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			if (cb->flags & TCPHDR_RST)
 				goto drop;
 			/* RFC 5961 §4.2: a SYN, whatever its sequence number. */
-			if (cb->flags & TCPHDR_SYN)
+			if (cb->flags & TCPHDR_SYN) {
 				xtcp_challenge_ack(sk, skb);
-			else
-				xtcp_send_dupack(sk, skb);
+				goto drop;
+			}
+			/* Data we had: the peer missed our ACK (RFC 2883). */
+			if (skb->len && xtcp_seq_before(cb->seq, xs->rcv_nxt))
+				xtcp_dsack_set(sk, cb->seq,
+					       xtcp_seq_before(cb->seq + skb->len,
+							       xs->rcv_nxt) ?
+					       cb->seq + skb->len : xs->rcv_nxt,
+					       false);
+			xtcp_send_dupack(sk, skb);
 			goto drop;
 		}
 		text_ok = false;
@@ -589,6 +597,12 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 			goto ack;	/* its FIN waits with it */
 		}
 		hole = !RB_EMPTY_ROOT(&xs->ooo_queue);
+		/* Its front we had already: a D-SACK for that part. */
+		if (xtcp_seq_before(cb->seq, xs->rcv_nxt))
+			xtcp_dsack_set(sk, cb->seq,
+				       xtcp_seq_before(cb->seq + len,
+						       xs->rcv_nxt) ?
+				       cb->seq + len : xs->rcv_nxt, false);
 		verdict = xtcp_queue_rcv(sk, skb);
 		queued = verdict == XTCP_RCV_QUEUED ||
 			 verdict == XTCP_RCV_COPIED;
@@ -618,7 +632,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		 * lets an ACK wait this long.
 		 */
 		if (passive && text_ok && verdict != XTCP_RCV_DROPPED) {
-			xtcp_delay_ack(sk, XTCP_DELACK_MIN);
+			/* The full wait from now, not a data ACK's deadline. */
+			xtcp_timer_arm(sk, XTCP_TIMER_DELACK,
+				       jiffies + XTCP_DELACK_MIN);
 			need_ack = false;
 		} else {
 			need_ack = true;

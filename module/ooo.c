@@ -189,10 +189,12 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 		    !((cb->flags & TCPHDR_FIN) &&
 		      !(XTCP_SKB_CB(q)->flags & TCPHDR_FIN))) {
 			xtcp_inc_stat(net, XTCP_MIB_OFOMERGE);
+			xtcp_dsack_set(sk, cb->seq, cb->seq + skb->len, true);
 			return XTCP_RCV_OLD;	/* all of it is queued */
 		}
 		if (xtcp_seq_after(end, cb->seq)) {
 			xtcp_inc_stat(net, XTCP_MIB_OFOMERGE);
+			xtcp_dsack_set(sk, cb->seq, end, true);
 			if (!xtcp_ooo_trim_front(skb, end))
 				return XTCP_RCV_DROPPED;
 		}
@@ -328,6 +330,32 @@ unsigned int xtcp_ooo_sack(const struct sock *sk, struct xtcp_sack_block *out,
 		n--;
 	}
 	return n;
+}
+
+/**
+ * xtcp_dsack_set() - RFC 2883: bytes [@start, @end) came a second time;
+ * report them as the first SACK block of the next ACK (D-SACK), so the
+ * peer can tell a needless retransmission. Only to a peer that takes SACK
+ * blocks, and with net.xtcp.dsack on; the first duplicate of a burst wins.
+ * @sk: the socket.
+ * @start: first byte received again.
+ * @end: the byte after the last.
+ * @ofo: the bytes were on the out-of-order queue (else below RCV.NXT).
+ *
+ * Context: socket locked.
+ */
+void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->sack_ok || xs->dsack_pending || !xtcp_seq_before(start, end) ||
+	    !READ_ONCE(xtcp_pernet(sock_net(sk))->dsack))
+		return;
+	xs->dsack.start = start;
+	xs->dsack.end = end;
+	xs->dsack_pending = 1;
+	xtcp_inc_stat(sock_net(sk), ofo ? XTCP_MIB_DSACKOFOSENT :
+					  XTCP_MIB_DSACKOLDSENT);
 }
 
 /**

@@ -75,8 +75,9 @@ static void xtcp_fill_header(struct tcphdr *th, __be16 sport, __be16 dport,
 /*
  * The options of a segment other than a SYN: the timestamp, if the
  * connection uses them, and on a bare ACK SACK blocks for what waits
- * beyond a hole, if the peer takes them (RFC 2018). Data segments carry
- * none, so their payload keeps the MSS.
+ * beyond a hole, if the peer takes them (RFC 2018), after a D-SACK block
+ * for data received twice (RFC 2883). Data segments carry none, so their
+ * payload keeps the MSS.
  */
 static unsigned int xtcp_ack_options(struct sock *sk, u8 *buf, u8 flags,
 				     unsigned int payload)
@@ -88,9 +89,18 @@ static unsigned int xtcp_ack_options(struct sock *sk, u8 *buf, u8 flags,
 		o.tsval = xtcp_tsval(sk);
 		o.tsecr = xs->ts_recent.val;
 	}
-	if (xs->sack_ok && !payload && !(flags & TCPHDR_RST) &&
-	    !RB_EMPTY_ROOT(&xs->ooo_queue))
-		o.nr_sacks = xtcp_ooo_sack(sk, o.sacks, XTCP_MAX_SACK_BLOCKS);
+	if (xs->sack_ok && !payload && !(flags & TCPHDR_RST)) {
+		/* RFC 2883: a duplicate's block first, then the queue's. */
+		if (xs->dsack_pending) {
+			o.sacks[0] = xs->dsack;
+			o.nr_sacks = 1;
+			xs->dsack_pending = 0;
+		}
+		if (!RB_EMPTY_ROOT(&xs->ooo_queue))
+			o.nr_sacks += xtcp_ooo_sack(sk, o.sacks + o.nr_sacks,
+						    XTCP_MAX_SACK_BLOCKS -
+						    o.nr_sacks);
+	}
 	return xtcp_build_options(buf, &o, false);
 }
 

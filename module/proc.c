@@ -65,6 +65,8 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OFODROP] = "OFODrop",
 	[XTCP_MIB_OFOMERGE] = "OFOMerge",
 	[XTCP_MIB_OFOPRUNED] = "OfoPruned",
+	[XTCP_MIB_DSACKOLDSENT] = "DSACKOldSent",
+	[XTCP_MIB_DSACKOFOSENT] = "DSACKOfoSent",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

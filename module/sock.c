@@ -240,6 +240,7 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->in_recovery = false;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;
+	xs->dsack_pending = 0;
 	xs->ts_off = 0;
 	xs->ts_recent.val = 0;
 	xs->ts_recent.stamp = 0;

@@ -37,6 +37,7 @@ enum {
 	XTCP_SYSCTL_SYNCOOKIES,
 	XTCP_SYSCTL_TIMESTAMPS,
 	XTCP_SYSCTL_SACK,
+	XTCP_SYSCTL_DSACK,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -142,6 +143,14 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = SYSCTL_ONE,
 	},
+	[XTCP_SYSCTL_DSACK] = {
+		.procname = "dsack",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -174,6 +183,7 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->syncookies = 1;
 	xn->timestamps = 1;
 	xn->sack = 1;
+	xn->dsack = 1;
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
 	xn->max_syn_backlog = max(128, xtcp_ehash_half(net) * 2 / 128);
@@ -205,6 +215,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_SYNCOOKIES].data = &xn->syncookies;
 	table[XTCP_SYSCTL_TIMESTAMPS].data = &xn->timestamps;
 	table[XTCP_SYSCTL_SACK].data = &xn->sack;
+	table[XTCP_SYSCTL_DSACK].data = &xn->dsack;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

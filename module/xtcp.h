@@ -147,6 +147,10 @@ struct xtcp_synq;
  *	(TcpExt TCPOFOMerge).
  * @XTCP_MIB_OFOPRUNED: times queued out-of-order segments were dropped to
  *	make room for an earlier one (TcpExt OfoPruned).
+ * @XTCP_MIB_DSACKOLDSENT: D-SACK blocks sent for data below RCV.NXT
+ *	received again (TcpExt TCPDSACKOldSent).
+ * @XTCP_MIB_DSACKOFOSENT: D-SACK blocks sent for out-of-order data
+ *	received again (TcpExt TCPDSACKOfoSent).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -201,6 +205,8 @@ enum xtcp_mib {
 	XTCP_MIB_OFODROP,
 	XTCP_MIB_OFOMERGE,
 	XTCP_MIB_OFOPRUNED,
+	XTCP_MIB_DSACKOLDSENT,
+	XTCP_MIB_DSACKOFOSENT,
 	XTCP_MIB_MAX,
 };
 
@@ -229,6 +235,8 @@ struct xtcp_net {
 	u8 timestamps;
 	/** @sack: net.xtcp.sack. */
 	u8 sack;
+	/** @dsack: net.xtcp.dsack. */
+	u8 dsack;
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -404,6 +412,8 @@ struct xtcp_sock {
 	struct rb_root ooo_queue;
 	/** @ooo_last_seq: where the segment last put on @ooo_queue starts. */
 	u32 ooo_last_seq;
+	/** @dsack: a duplicate to report in the next ACK's first block. */
+	struct xtcp_sack_block dsack;
 	/** @rcv_mss: the peer's full segment size, as far as seen. */
 	u16 rcv_mss;
 	/** @quick_acks: in-order segments still to be ACKed at once. */
@@ -467,6 +477,8 @@ struct xtcp_sock {
 	 * is on: our ACKs carry SACK blocks (RFC 2018).
 	 */
 	u8 sack_ok:1;
+	/** @dsack_pending: @dsack holds a D-SACK block not sent yet. */
+	u8 dsack_pending:1;
 
 	/* Options that are accepted and stored for TCP compatibility. */
 	/** @linger2: TCP_LINGER2 in jiffies; 0 = sysctl, <0 = RST. */
@@ -709,6 +721,7 @@ bool xtcp_ooo_drain(struct sock *sk);
 bool xtcp_ooo_prune(struct sock *sk, u32 seq, unsigned int truesize);
 unsigned int xtcp_ooo_sack(const struct sock *sk, struct xtcp_sack_block *out,
 			   unsigned int max);
+void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo);
 void xtcp_ooo_purge(struct sock *sk);
 
 /* send.c / recv.c */

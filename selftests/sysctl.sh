@@ -32,6 +32,7 @@ SYSCTLS=(
 	"syncookies|256 -1 abc|0 255|2"
 	"timestamps|3 256 -1 abc|0 2|0"
 	"sack|2 256 -1 abc|0 1|0"
+	"dsack|2 256 -1 abc|0 1|0"
 )
 
 # sys_get NS NAME ("-" = init_net)

@@ -594,6 +594,45 @@ TEST_F(peer, delayed_acks)
 		EXPECT_LT(delayed, peer_stat("DelayedACKs", "DelayedACKs"));
 }
 
+/*
+ * D-SACK (RFC 2883): data received a second time is reported in the first
+ * SACK block of the ACK it draws, below the ACK number for data already
+ * in order, ahead of the queue's own block for out-of-order data.
+ */
+TEST_F(peer, dsack_reports_duplicates)
+{
+	long long old0 = peer_stat("DSACKOldSent", "TCPDSACKOldSent");
+	long long ofo0 = peer_stat("DSACKOfoSent", "TCPDSACKOfoSent");
+	struct tun_seg a;
+
+	ASSERT_EQ(0, peer_established_sack(_metadata, self, 1460, 1));
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	EXPECT_EQ(0, a.nsack);
+	ASSERT_EQ(0, peer_data_at(self, 0, "ABC", 0));	/* again */
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	EXPECT_EQ(self->c.snd_nxt + 3, a.ack);
+	ASSERT_EQ(1, a.nsack) TH_LOG("no D-SACK for old data");
+	EXPECT_EQ(0u, SACK_REL(self, a, 0, 0));
+	EXPECT_EQ(3u, SACK_REL(self, a, 0, 1));
+	ASSERT_EQ(0, peer_data_at(self, 6, "GHI", 0));
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	ASSERT_EQ(1, a.nsack);
+	ASSERT_EQ(0, peer_data_at(self, 6, "GHI", 0));	/* again */
+	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
+	ASSERT_EQ(2, a.nsack) TH_LOG("no D-SACK for queued data");
+	EXPECT_EQ(6u, SACK_REL(self, a, 0, 0));
+	EXPECT_EQ(9u, SACK_REL(self, a, 0, 1));
+	EXPECT_EQ(6u, SACK_REL(self, a, 1, 0));
+	EXPECT_EQ(9u, SACK_REL(self, a, 1, 1));
+	if (old0 >= 0)
+		EXPECT_EQ(old0 + 1, peer_stat("DSACKOldSent",
+					      "TCPDSACKOldSent"));
+	if (ofo0 >= 0)
+		EXPECT_EQ(ofo0 + 1, peer_stat("DSACKOfoSent",
+					      "TCPDSACKOfoSent"));
+}
+
 /* Without SACK-permitted from the peer, no SACK blocks. */
 TEST_F(peer, no_sack_blocks_unless_permitted)
 {
