@@ -305,6 +305,7 @@ unsigned int xtcp_ooo_sack(const struct sock *sk, struct xtcp_sack_block *out,
 	unsigned int n = 1;	/* out[0] is kept for the newest run */
 	struct rb_node *p;
 
+	xtcp_assert_locked(sk);
 	if (!max)
 		return 0;
 	for (p = rb_last(&xs->ooo_queue); p; p = rb_prev(p)) {
@@ -348,6 +349,7 @@ void xtcp_dsack_set(struct sock *sk, u32 start, u32 end, bool ofo)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xtcp_assert_locked(sk);
 	if (!xs->sack_ok || xs->dsack_pending || !xtcp_seq_before(start, end) ||
 	    !READ_ONCE(xtcp_pernet(sock_net(sk))->dsack))
 		return;
