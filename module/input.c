@@ -52,6 +52,7 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xs->rcv_wup = xs->rcv_nxt;
 	xs->rcv_mss = XTCP_RCV_MSS_GUESS;
 	xs->quick_acks = XTCP_MAX_QUICKACKS;
+	xs->last_data_rcv = 0;
 	xs->mss_cap = clamp_t(u16, min(mss, xs->advmss), XTCP_MIN_SND_MSS,
 			      65535);
 	if (xs->user_mss && xs->user_mss < xs->mss_cap)
@@ -468,7 +469,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool queued = false, need_ack = false, text_ok = true, passive;
-	bool fin_behind = false;
+	bool fin_behind = false, filled = false;
 	enum xtcp_ack_verdict ack;
 	enum xtcp_rcv_verdict verdict = XTCP_RCV_OLD;
 	struct xtcp_seg_ts ts;
@@ -606,6 +607,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		verdict = xtcp_queue_rcv(sk, skb);
 		queued = verdict == XTCP_RCV_QUEUED ||
 			 verdict == XTCP_RCV_COPIED;
+		filled = queued && hole;
 		if (queued && hole) {
 			/* A hole filled: what waited behind it follows. */
 			if (cb->flags & TCPHDR_FIN)
@@ -615,6 +617,9 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		}
 		/* Old or refused data is answered at once, new may wait. */
 		need_ack = !queued || xtcp_ack_now(sk, len, hole);
+		/* A duplicate to report: the D-SACK goes at once. */
+		if (xs->dsack_pending)
+			need_ack = true;
 	}
 	/* Eighth check: FIN, processed only once all data before it is in. */
 	if (fin_behind ||
@@ -631,7 +636,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		 * owe would end the peer's TIME_WAIT early. RFC 1122 §4.2.3.2
 		 * lets an ACK wait this long.
 		 */
-		if (passive && text_ok && verdict != XTCP_RCV_DROPPED) {
+		if (passive && text_ok && verdict != XTCP_RCV_DROPPED &&
+		    !filled && !fin_behind) {
 			/* The full wait from now, not a data ACK's deadline. */
 			xtcp_timer_arm(sk, XTCP_TIMER_DELACK,
 				       jiffies + XTCP_DELACK_MIN);

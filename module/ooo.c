@@ -190,11 +190,14 @@ enum xtcp_rcv_verdict xtcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 		      !(XTCP_SKB_CB(q)->flags & TCPHDR_FIN))) {
 			xtcp_inc_stat(net, XTCP_MIB_OFOMERGE);
 			xtcp_dsack_set(sk, cb->seq, cb->seq + skb->len, true);
+			xs->ooo_last_seq = cb->seq;	/* its run comes next */
 			return XTCP_RCV_OLD;	/* all of it is queued */
 		}
 		if (xtcp_seq_after(end, cb->seq)) {
 			xtcp_inc_stat(net, XTCP_MIB_OFOMERGE);
-			xtcp_dsack_set(sk, cb->seq, end, true);
+			xtcp_dsack_set(sk, cb->seq,
+				       xtcp_seq_before(end, cb->seq + skb->len) ?
+				       end : cb->seq + skb->len, true);
 			if (!xtcp_ooo_trim_front(skb, end))
 				return XTCP_RCV_DROPPED;
 		}

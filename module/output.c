@@ -39,7 +39,8 @@ u16 xtcp_route_mss(struct sock *sk, unsigned int mtu)
 
 /*
  * Our SYN's options, or in a simultaneous open our SYN-ACK's: the MSS,
- * and the timestamps we offer (SYN_SENT, TSecr 0) or agreed to.
+ * SACK-permitted, and the timestamps we offer (SYN_SENT, TSecr 0) or
+ * agreed to.
  */
 static unsigned int xtcp_syn_options(struct sock *sk, u8 *buf)
 {
@@ -48,6 +49,13 @@ static unsigned int xtcp_syn_options(struct sock *sk, u8 *buf)
 		.has_mss = true,
 		.mss = xs->advmss,
 		.has_ts = xs->ts_ok,
+		/*
+		 * SACK-permitted says we take SACK blocks (RFC 2018 §2): we
+		 * parse them, and a sender uses ours only if we offer it.
+		 */
+		.sack_permitted = sk->sk_state == TCP_SYN_SENT ?
+			READ_ONCE(xtcp_pernet(sock_net(sk))->sack) :
+			xs->sack_ok,
 	};
 
 	if (xs->ts_ok) {
@@ -370,19 +378,27 @@ void xtcp_push(struct sock *sk)
 		xtcp_arm_rtx(sk);
 }
 
-static void xtcp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
+static bool xtcp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)
 {
 	struct sk_buff *skb = xtcp_alloc_header(gfp, XTCP_FAULT_BARE);
 
 	if (!skb)
-		return;
+		return false;
 	xtcp_xmit(sk, skb, seq, flags);
+	return true;
 }
 
-/** xtcp_send_ack() - send an ACK for everything received so far. */
+/*
+ * xtcp_send_ack() - send an ACK for everything received so far. Without
+ * memory for it the delayed-ACK timer tries again (200 ms, as Linux), so
+ * the peer is not left to its retransmission timeout.
+ */
 void xtcp_send_ack(struct sock *sk)
 {
-	xtcp_send_bare(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC);
+	if (!xtcp_send_bare(sk, xtcp_sk(sk)->snd_nxt, TCPHDR_ACK, GFP_ATOMIC) &&
+	    !((1 << sk->sk_state) &
+	      (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT | TCPF_TIME_WAIT)))
+		xtcp_delay_ack(sk, HZ / 5);
 }
 
 /**

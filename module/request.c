@@ -508,6 +508,8 @@ int xtcp_req_send_synack(struct xtcp_request *req)
 		return -EHOSTUNREACH;
 	}
 	opts.mss = xtcp_route_mss(sk, dst_mtu(dst));
+	opts.sack_permitted = req->sack_ok &&
+			      READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 	if (req->ts_ok) {
 		opts.has_ts = true;
 		opts.tsval = xtcp_req_tsval(req);

@@ -331,7 +331,12 @@ void xtcp_delay_ack(struct sock *sk, unsigned long delay)
 bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 now = jiffies;
 
+	/* After a pause longer than an RTO the peer starts slow again. */
+	if (xs->last_data_rcv && now - xs->last_data_rcv > xs->rto)
+		xs->quick_acks = XTCP_MAX_QUICKACKS;
+	xs->last_data_rcv = now ? now : 1;
 	if (len >= xs->rcv_mss)
 		xs->rcv_mss = min_t(unsigned int, len, max_t(u16, xs->advmss,
 							     XTCP_MIN_MSS));

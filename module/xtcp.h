@@ -418,6 +418,8 @@ struct xtcp_sock {
 	u16 rcv_mss;
 	/** @quick_acks: in-order segments still to be ACKed at once. */
 	u8 quick_acks;
+	/** @last_data_rcv: jiffies of the last in-order data, 0 if none. */
+	u32 last_data_rcv;
 
 	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
 	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */

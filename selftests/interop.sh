@@ -282,13 +282,13 @@ fi
 
 # Timestamps negotiated with the kernel's TCP in both roles (both sides
 # at their default, on): every segment after the handshake, both ways,
-# has the aligned timestamp option and nothing else (data offset 8,
-# NOP NOP TS first), and the xtcp side's SYNs and SYN-ACKs carry one too
-# (after its MSS option: NOP NOP TS at option byte 4).
+# starts its options with the aligned timestamp (NOP NOP TS; SACK blocks
+# may follow), and the xtcp side's SYNs and SYN-ACKs carry one too
+# (after its MSS option, alone or beside SACK-permitted).
 TCPH='((ip[0] & 0xf) << 2)'
 NOSYN_F="(ip[$TCPH + 13] & 2) = 0"
-TSONLY_F="(ip[$TCPH + 12] & 0xf0) = 0x80 and ip[$TCPH + 20:4] = 0x0101080a"
-SYNTS_F="(ip[$TCPH + 13] & 2) != 0 and ip[$TCPH + 24:4] = 0x0101080a"
+TSONLY_F="(ip[$TCPH + 12] & 0xf0) >= 0x80 and ip[$TCPH + 20:4] = 0x0101080a"
+SYNTS_F="(ip[$TCPH + 13] & 2) != 0 and (ip[$TCPH + 24:4] = 0x0101080a or ip[$TCPH + 24:4] = 0x0402080a)"
 n_ts_out=$(cap_count "src host $ADDR_A and ip proto $PROTO and $NOSYN_F and $TSONLY_F")
 n_ts_in=$(cap_count "dst host $ADDR_A and ip proto $PROTO and $NOSYN_F and $TSONLY_F")
 n_nots=$(cap_count "ip proto $PROTO and $NOSYN_F and not ($TSONLY_F)")

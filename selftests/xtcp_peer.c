@@ -560,7 +560,8 @@ TEST_F(peer, sack_blocks_describe_the_queue)
  * Delayed ACKs (RFC 1122 §4.2.3.2, RFC 5681 §4.2): the first segments of
  * a connection are ACKed one by one (Linux's 16 quick ACKs, so the
  * peer's slow start is not held back), then every second full-sized
- * segment; a lone segment's ACK comes from the delayed-ACK timer
+ * segment. 41 segments in a row: after the 16 quick ones an odd number
+ * is left, so at least one ACK must come from the delayed-ACK timer
  * (DelayedACKs).
  */
 TEST_F(peer, delayed_acks)
@@ -573,25 +574,28 @@ TEST_F(peer, delayed_acks)
 	char buf[1461];
 
 	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_LT(41 * 1460, self->c.wnd) TH_LOG("window only %u",
+						  self->c.wnd);
 	memset(seg, 'q', 1460);
-	for (i = 0; i < 40; i++)
+	for (i = 0; i < 41; i++)
 		ASSERT_EQ(0, peer_data_at(self, i * 1460, seg, 0));
 	while (peer_next_ack_seg(self, &a, 500) == 0) {
 		acks++;
 		last = (long)(uint32_t)(a.ack - self->c.snd_nxt);
 	}
-	TH_LOG("40 segments drew %d ACKs", acks);
-	EXPECT_EQ(40 * 1460, last);
-	EXPECT_LE(20, acks);
-	EXPECT_GE(34, acks) TH_LOG("no ACK was held back");
-	for (i = 0; i < 40; i++)
-		ASSERT_EQ(0, read_exactly(self->s, buf, 1460));
-	/* a lone segment: its ACK waits for the timer */
-	ASSERT_EQ(0, peer_data_at(self, 40 * 1460, seg, 0));
-	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 2000));
-	EXPECT_EQ(41 * 1460, a.ack - self->c.snd_nxt);
+	TH_LOG("41 segments drew %d ACKs", acks);
+	EXPECT_EQ(41 * 1460, last);
+	/*
+	 * xtcp: at least every second segment. Linux also holds an ACK
+	 * back while the unread data keeps its window from growing (17 of
+	 * 41 seen), so only a looser floor holds for it.
+	 */
+	EXPECT_LE(xtcp_is_native_tcp() ? 10 : 20, acks);
+	EXPECT_GE(35, acks) TH_LOG("no ACK was held back");
 	if (delayed >= 0)
 		EXPECT_LT(delayed, peer_stat("DelayedACKs", "DelayedACKs"));
+	for (i = 0; i < 41; i++)
+		ASSERT_EQ(0, read_exactly(self->s, buf, 1460));
 }
 
 /*
