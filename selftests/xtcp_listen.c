@@ -782,6 +782,63 @@ TEST_F(listen, cookie_options_in_timestamp)
 	abort_close(s);
 }
 
+/*
+ * The first ACK after @pport's data beyond a hole: SACK blocks in
+ * *@nsack. 0, or -1 if none came.
+ */
+static int sack_after_hole(FIXTURE_DATA(listen) *self, uint16_t pport,
+			   uint32_t ack, int *nsack)
+{
+	struct tun_seg s = { .sport = pport, .dport = LPORT,
+			     .seq = PEER_ISN + 1 + 3, .ack = ack,
+			     .flags = TF_ACK, .win = 65535, .data = "DEF",
+			     .len = 3 }, a;
+
+	if (tun_send(&self->t, &s))
+		return -1;
+	while (tun_wait(&self->t, TF_ACK, &a, XTCP_WAIT_MS) == 1) {
+		if (a.dport == pport) {
+			*nsack = a.nsack;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Beyond Linux: without timestamps the cookie's ISN keeps the SYN's
+ * SACK-permitted (Linux's cookie loses it), and the connection it makes
+ * sends SACK blocks, or none when the SYN offered none.
+ */
+TEST_F(listen, cookie_isn_keeps_sack_permitted)
+{
+	struct tun_seg syn = { .sport = 40041, .dport = LPORT,
+			       .seq = PEER_ISN, .flags = TF_SYN, .win = 65535,
+			       .mss = 1460, .sack_perm = 1 }, sa;
+	int nsack = -1, s;
+
+	if (xtcp_is_native_tcp())
+		SKIP(return, "Linux's cookies keep SACK only in a timestamp");
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
+	ASSERT_EQ(0, tun_send(&self->t, &syn));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_SYN | TF_ACK, &sa, XTCP_WAIT_MS));
+	ASSERT_FALSE(sa.ts);
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	ASSERT_EQ(0, sack_after_hole(self, 40041, sa.seq + 1, &nsack));
+	EXPECT_EQ(1, nsack) TH_LOG("SACK-permitted lost in the cookie");
+	abort_close(s);
+
+	ASSERT_EQ(0, client_syn(self, 40042, &sa));	/* no SACK-permitted */
+	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
+	ASSERT_EQ(0, sack_after_hole(self, 40042, sa.seq + 1, &nsack));
+	EXPECT_EQ(0, nsack) TH_LOG("SACK blocks the SYN did not permit");
+	abort_close(s);
+}
+
 #define GROUP	4
 #define CLIENTS	64
 
