@@ -615,6 +615,48 @@ static int server_data(FIXTURE_DATA(listen) *self, uint16_t pport,
 	return -1;
 }
 
+static bool tcpi_has_ts(int fd);
+
+/*
+ * The final ACK for SYN-ACK @sa from @pport, with timestamp @tsval and 3
+ * bytes of @data: the child that accept() gives must read them, use
+ * timestamps with a 12-byte smaller MSS, and echo @tsval in its own data.
+ * Return: the child (the caller closes it), or -1; *@tsval_out is the
+ * child's TSval.
+ */
+static int ts_child_checked(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(listen) *self, uint16_t pport,
+			    const struct tun_seg *sa, uint32_t tsval,
+			    const char *data, uint32_t *tsval_out)
+{
+	socklen_t len = sizeof(int);
+	struct tun_seg d;
+	char buf[8];
+	int s, mss = 0;
+
+	if (client_ts_seg(self, pport, PEER_ISN + 1, sa->seq + 1, tsval,
+			  sa->tsval, data))
+		return -1;
+	s = accept_read(self->lfd, buf, 3);
+	if (s < 0) {
+		TH_LOG("accept or read: %s", strerror(errno));
+		return -1;
+	}
+	EXPECT_STREQ(data, buf);
+	EXPECT_TRUE(tcpi_has_ts(s));
+	EXPECT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
+	EXPECT_EQ(1460 - 12, mss);
+	EXPECT_EQ(2, send(s, "ok", 2, 0));
+	if (server_data(self, pport, &d)) {
+		abort_close(s);
+		return -1;
+	}
+	EXPECT_TRUE(d.ts);
+	EXPECT_EQ(tsval, d.tsecr);
+	*tsval_out = d.tsval;
+	return s;
+}
+
 static bool tcpi_has_ts(int fd)
 {
 	struct tcp_info ti;
@@ -633,28 +675,18 @@ static bool tcpi_has_ts(int fd)
  */
 TEST_F(listen, timestamps_negotiated)
 {
-	socklen_t len = sizeof(int);
-	struct tun_seg sa, d;
-	char buf[8];
-	int s, mss = 0;
+	struct tun_seg sa;
+	uint32_t tsval = 0;
+	int s;
 
 	ASSERT_EQ(0, client_syn_ts(self, 40031, &sa));
 	ASSERT_TRUE(sa.ts) TH_LOG("SYN-ACK without timestamps");
 	EXPECT_EQ(PEER_TS, sa.tsecr);
-	ASSERT_EQ(0, client_ts_seg(self, 40031, PEER_ISN + 1, sa.seq + 1,
-				   PEER_TS + 5, sa.tsval, "hey"));
-	s = accept_read(self->lfd, buf, 3);
-	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
-	EXPECT_STREQ("hey", buf);
-	EXPECT_TRUE(tcpi_has_ts(s));
-	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
-	EXPECT_EQ(1460 - 12, mss);
-	ASSERT_EQ(3, send(s, "you", 3, 0));
-	ASSERT_EQ(0, server_data(self, 40031, &d));
-	EXPECT_TRUE(d.ts);
-	EXPECT_EQ(PEER_TS + 5, d.tsecr);
+	s = ts_child_checked(_metadata, self, 40031, &sa, PEER_TS + 5, "hey",
+			     &tsval);
+	ASSERT_LE(0, s);
 	/* our clock moves forward from the SYN-ACK's */
-	EXPECT_LE(0, (int32_t)(d.tsval - sa.tsval));
+	EXPECT_LE(0, (int32_t)(tsval - sa.tsval));
 	abort_close(s);
 
 	ASSERT_EQ(0, client_syn(self, 40032, &sa));
@@ -736,10 +768,9 @@ TEST_F(listen, cookie_options_in_timestamp)
 {
 	long long failed = lst_stat("SyncookiesFailed", "SyncookiesFailed");
 	bool xtcp = !xtcp_is_native_tcp();
-	socklen_t len = sizeof(int);
-	struct tun_seg sa, d;
-	char buf[8] = { 0 };
-	int s, mss = 0;
+	uint32_t tsval = 0;
+	struct tun_seg sa;
+	int s;
 
 	/*
 	 * Offset 0, so the low bits show on the wire: Linux adds its offset
@@ -767,18 +798,9 @@ TEST_F(listen, cookie_options_in_timestamp)
 			EXPECT_EQ(failed + 3, lst_stat("SyncookiesFailed",
 						       "SyncookiesFailed"));
 	}
-	ASSERT_EQ(0, client_ts_seg(self, 40035, PEER_ISN + 1, sa.seq + 1,
-				   PEER_TS + 2, sa.tsval, "ts!"));
-	s = accept_read(self->lfd, buf, 3);
-	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
-	EXPECT_STREQ("ts!", buf);
-	EXPECT_TRUE(tcpi_has_ts(s));
-	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
-	EXPECT_EQ(1460 - 12, mss);
-	ASSERT_EQ(2, send(s, "ok", 2, 0));
-	ASSERT_EQ(0, server_data(self, 40035, &d));
-	EXPECT_TRUE(d.ts);
-	EXPECT_EQ(PEER_TS + 2, d.tsecr);
+	s = ts_child_checked(_metadata, self, 40035, &sa, PEER_TS + 2, "ts!",
+			     &tsval);
+	ASSERT_LE(0, s);
 	abort_close(s);
 }
 
