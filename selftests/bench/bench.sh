@@ -14,7 +14,8 @@
 # guest's small connection table, is reached within seconds).
 # Then the listener under attack, also side by side: legitimate clients'
 # success and connect latency during a spoofed SYN flood at a fixed rate
-# (tools/xtcp_synflood; syncookies 1, 2, 0), and the slab bytes one
+# (tools/xtcp_synflood; syncookies 1, 2, 0; BENCH_RUNS runs each, the
+# order of the protocols alternating), and the slab bytes one
 # half-open connection costs (xtcp_request vs request_sock_TCP).
 set -u
 cd "$(dirname "$0")" || exit 1
@@ -76,8 +77,10 @@ flood_net_del() { ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null; 
 # cookies_path PROTO: the syncookies sysctl of that protocol, in B
 sysctl_dir() { [[ $1 == 6 ]] && echo /proc/sys/net/ipv4/tcp_ || echo /proc/sys/net/xtcp/; }
 
-# flood_one PROTO MODE: "ok p50 p99" of FCLIENTS clients during the flood
-# (100, one every 34 ms: p99 is then the second slowest, not the slowest)
+# flood_one PROTO MODE: "ok p50 p99 cp50 cp99" of FCLIENTS clients during
+# the flood (100, one every 34 ms: p99 is then the second slowest, not the
+# slowest); p50/p99 from connect() to the echo of a byte, cp50/cp99 to
+# connect()'s completion
 flood_one() {
 	local dir srv out fpid
 	flood_net || { flood_net_del; return 1; }
@@ -95,18 +98,43 @@ flood_one() {
 	wait "$fpid" 2>/dev/null
 	kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
 	flood_net_del
-	sed -n 's/.*ok=\([0-9]*\) of [0-9]* p50_ms=\([0-9.-]*\) p99_ms=\([0-9.-]*\).*/\1 \2 \3/p' <<<"$out"
+	sed -n 's/.*ok=\([0-9]*\) of [0-9]* p50_ms=\([0-9.-]*\) p99_ms=\([0-9.-]*\) .*connect_p50_ms=\([0-9.-]*\) connect_p99_ms=\([0-9.-]*\).*/\1 \2 \3 \4 \5/p' <<<"$out"
 }
 
-printf '\nspoofed SYN flood, %s SYN/s for %s s, %s clients (3 s each), backlog 128\n' \
-	"$FRATE" "$FSECS" "$FCLIENTS"
-printf '%-12s %14s %14s %14s %14s\n' syncookies "xtcp ok" "xtcp p50/p99" "tcp ok" "tcp p50/p99"
+# col N: the median of column N of the lines on stdin
+col() { awk -v c="$1" '{ print $c }' | median; }
+# ratio_spread: "lo-hi" of xtcp/tcp per line "x n" on stdin ("-" if none)
+ratio_spread() {
+	awk '$1 > 0 && $2 > 0 { print $1 / $2 }' | sort -g |
+		awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.2f-%.2f", lo, hi; else print "-" }'
+}
+
+# Each mode RUNS times per protocol, alternating which goes first (the
+# first of a pair ran slower in some series); the medians of the runs,
+# and the lowest and highest xtcp/TCP p99 ratio of a run pair.
+printf '\nspoofed SYN flood, %s SYN/s for %s s, %s clients (3 s each), backlog 128, median of %s runs\n' \
+	"$FRATE" "$FSECS" "$FCLIENTS" "$RUNS"
+printf '%-10s %9s %15s %15s %9s %15s %15s %13s\n' syncookies "xtcp ok" "xtcp p50/p99" \
+	"xtcp connect" "tcp ok" "tcp p50/p99" "tcp connect" "p99 ratios"
 for mode in 1 2 0; do
-	read -r xo x50 x99 <<<"$(flood_one "$XPROTO" "$mode")"
-	read -r no n50 n99 <<<"$(flood_one 6 "$mode")"
-	printf '%-12s %14s %14s %14s %14s\n' "$mode" "${xo:-?}/$FCLIENTS" \
-		"${x50:-?}/${x99:-?}" "${no:-?}/$FCLIENTS" "${n50:-?}/${n99:-?}"
-	[[ -n $xo && -n $no ]] || status=1
+	xr="" nr="" pr=""
+	for ((i = 0; i < RUNS; i++)); do
+		if ((i % 2)); then
+			n=$(flood_one 6 "$mode") x=$(flood_one "$XPROTO" "$mode")
+		else
+			x=$(flood_one "$XPROTO" "$mode") n=$(flood_one 6 "$mode")
+		fi
+		[[ -n $x && -n $n ]] || { status=1; continue; }
+		xr+="$x"$'\n' nr+="$n"$'\n'
+		pr+="$(cut -d' ' -f3 <<<"$x") $(cut -d' ' -f3 <<<"$n")"$'\n'
+	done
+	[[ -n $xr ]] || { printf '%-10s failed\n' "$mode"; continue; }
+	xr=${xr%$'\n'} nr=${nr%$'\n'}
+	printf '%-10s %9s %15s %15s %9s %15s %15s %13s\n' "$mode" \
+		"$(col 1 <<<"$xr")/$FCLIENTS" "$(col 2 <<<"$xr")/$(col 3 <<<"$xr")" \
+		"$(col 4 <<<"$xr")/$(col 5 <<<"$xr")" "$(col 1 <<<"$nr")/$FCLIENTS" \
+		"$(col 2 <<<"$nr")/$(col 3 <<<"$nr")" "$(col 4 <<<"$nr")/$(col 5 <<<"$nr")" \
+		"$(ratio_spread <<<"${pr%$'\n'}")"
 done
 
 # halfopen_bytes PROTO CACHE: slab bytes per half-open connection: 1000

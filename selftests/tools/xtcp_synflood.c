@@ -17,7 +17,7 @@
  *                 client starts, whether the earlier ones are done or
  *                 not, connects, sends a byte and waits for the echo,
  *                 within -T MS (default 3000) from its connect(); prints
- *                 "probe ok=N of M p50_ms=X p99_ms=Y" (latency of the
+ *                 "probe ok=N of M p50_ms=X p99_ms=Y ..." (latency of the
  *                 clients that made it) and exits 0
  *
  * Sources are random addresses of SRCNET/BITS and random ports; the test
@@ -168,11 +168,13 @@ static int echo_server(struct sockaddr_in *sin, int proto, int backlog)
  * @fd: its socket, -1 before it starts and once it is done.
  * @t0: when it called connect().
  * @sent: its byte went out; it waits for the echo.
+ * @t_conn: when connect() completed (the byte went out).
  */
 struct probe {
 	int fd;
 	double t0;
 	int sent;
+	double t_conn;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -180,6 +182,12 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The @q-th percentile of the @n sorted values @v (-1 if none). */
+static double pct(const double *v, int n, int q)
+{
+	return n ? v[(n * q + 99) / 100 - 1] : -1.0;
 }
 
 static void probe_start(struct probe *c, const struct sockaddr_in *sin,
@@ -216,6 +224,7 @@ static int probe_step(struct probe *c, short revents)
 		if (send(c->fd, &b, 1, 0) != 1)
 			return -1;
 		c->sent = 1;
+		c->t_conn = now_s();
 		return 0;
 	}
 	if (!(revents & (POLLIN | POLLERR | POLLHUP)))
@@ -235,11 +244,12 @@ static int probe_clients(const struct sockaddr_in *sin, int proto, int n,
 	struct probe *c = calloc(n > 0 ? n : 1, sizeof(*c));
 	struct pollfd *p = calloc(n > 0 ? n : 1, sizeof(*p));
 	double *ms = calloc(n > 0 ? n : 1, sizeof(*ms));
+	double *cms = calloc(n > 0 ? n : 1, sizeof(*cms));
 	double start = now_s(), t;
 	int i, ok = 0, started = 0, active = 0, r, np, wait_ms;
 	int *idx = calloc(n > 0 ? n : 1, sizeof(*idx));
 
-	if (!c || !p || !ms || !idx)
+	if (!c || !p || !ms || !cms || !idx)
 		return 1;
 	for (i = 0; i < n; i++)
 		c[i].fd = -1;
@@ -279,17 +289,21 @@ static int probe_clients(const struct sockaddr_in *sin, int proto, int n,
 			r = probe_step(q, p[i].revents);
 			if (!r)
 				continue;
-			if (r > 0)
+			if (r > 0) {
+				cms[ok] = (q->t_conn - q->t0) * 1000;
 				ms[ok++] = (now_s() - q->t0) * 1000;
+			}
 			close(q->fd);
 			q->fd = -1;
 			active--;
 		}
 	}
 	qsort(ms, ok, sizeof(*ms), cmp_double);
-	printf("probe ok=%d of %d p50_ms=%.1f p99_ms=%.1f\n", ok, n,
-	       ok ? ms[(ok - 1) / 2] : -1.0,
-	       ok ? ms[(ok * 99 + 99) / 100 - 1] : -1.0);
+	qsort(cms, ok, sizeof(*cms), cmp_double);
+	printf("probe ok=%d of %d p50_ms=%.1f p99_ms=%.1f p90_ms=%.1f max_ms=%.1f connect_p50_ms=%.1f connect_p99_ms=%.1f\n",
+	       ok, n, pct(ms, ok, 50), pct(ms, ok, 99), pct(ms, ok, 90),
+	       pct(ms, ok, 100), pct(cms, ok, 50), pct(cms, ok, 99));
+	free(cms);
 	free(c);
 	free(p);
 	free(ms);
