@@ -80,6 +80,9 @@ int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 					      inet->inet_dport));
 	atomic_set(&inet->inet_id, get_random_u16());
 	xtcp_ts_connect(sk);
+	/* RFC 7323 §2.2: offer our shift; it counts if the SYN-ACK has one. */
+	xs->wscale_ok = !!READ_ONCE(xtcp_pernet(sock_net(sk))->window_scaling);
+	xs->rcv_wscale = xs->wscale_ok ? xtcp_choose_wscale(sk) : 0;
 	sk_dst_reset(sk);
 	err = xtcp_queue_control(sk, TCPHDR_SYN);
 	if (err) {

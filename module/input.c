@@ -18,12 +18,13 @@ static void xtcp_take_window(struct sock *sk, const struct xtcp_skb_cb *cb)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	xs->snd_wnd = cb->window;
+	xs->snd_wnd = xtcp_seg_window(sk, cb);
 	xs->snd_wl1 = cb->seq;
 	xs->snd_wl2 = cb->ack_seq;
-	if (cb->window > xs->max_window) {
-		xs->max_window = cb->window;
+	if (xs->snd_wnd > xs->max_window) {
+		xs->max_window = xs->snd_wnd;
 		xtcp_sync_mss(sk);
+		xtcp_sndbuf_expand(sk);
 	}
 }
 
@@ -104,7 +105,8 @@ static void xtcp_dup_ack(struct sock *sk, const struct xtcp_skb_cb *cb,
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (!bare || cb->window != xs->snd_wnd || xs->snd_una == xs->snd_nxt)
+	if (!bare || xtcp_seg_window(sk, cb) != xs->snd_wnd ||
+	    xs->snd_una == xs->snd_nxt)
 		return;
 	if (++xs->dup_acks != XTCP_DUPACK_THRESH || xs->in_recovery)
 		return;
@@ -321,6 +323,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 
 	xtcp_ts_syn_in(sk, skb);	/* before the MSS is set from it */
+	xtcp_wscale_from_syn(sk, cb->wscale);
 	xs->sack_ok = cb->sack_ok &&
 		      READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 	xtcp_init_from_syn(sk, cb);
@@ -556,6 +559,8 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	 * to echo (RFC 7323 §4.3): a segment dropped above must not set it.
 	 */
 	xtcp_ts_take(sk, cb->seq, &ts);
+	if (ts.has && ts.ecr && cb->end_seq != cb->seq)
+		xtcp_rcv_rtt_ts(sk, ts.ecr);
 	switch (ack) {
 	case XTCP_ACK_FUTURE:
 	case XTCP_ACK_OLD:

@@ -132,6 +132,12 @@ static struct sock *xtcp_child_from_req(struct sock *sk,
 	cxs->snd_nxt = req->iss + 1;	/* the SYN-ACK */
 	cxs->sack_ok = req->sack_ok &&
 		       READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
+	if (req->wscale <= XTCP_MAX_WSCALE &&
+	    req->rcv_wscale <= XTCP_MAX_WSCALE) {
+		cxs->wscale_ok = 1;
+		cxs->snd_wscale = req->wscale;
+		cxs->rcv_wscale = req->rcv_wscale;
+	}
 	if (req->ts_ok) {	/* before the MSS, which they shrink */
 		cxs->ts_ok = 1;
 		cxs->ts_off = xtcp_ts_offset(sock_net(sk), req->laddr,
@@ -179,6 +185,7 @@ static void xtcp_req_from_syn(struct sock *sk, struct xtcp_request *req,
 	req->irs = cb->seq;
 	req->mss = cb->mss;
 	req->wscale = cb->wscale;
+	req->rcv_wscale = xtcp_req_rcv_wscale(sk, req->wscale);
 	req->sack_ok = cb->sack_ok;
 	/* RFC 7323 §3.2: timestamps only if the SYN had them. */
 	req->ts_ok = READ_ONCE(xtcp_pernet(sock_net(sk))->timestamps) &&
@@ -480,7 +487,7 @@ void xtcp_req_rcv(struct xtcp_request *req, struct sk_buff *skb)
 		xtcp_inc_stat(net, XTCP_MIB_OUTOFWINDOW);
 		if (!(flags & TCPHDR_RST) && !xtcp_req_rate_limited(req))
 			xtcp_send_reply(net, skb, TCPHDR_ACK, req->iss + 1,
-					rcv_nxt, req->rcv_wnd);
+					rcv_nxt, xtcp_req_ack_window(req));
 		goto drop;
 	}
 	/* A RST, or a new SYN, in the window ends the attempt. */

@@ -49,6 +49,9 @@ static unsigned int xtcp_syn_options(struct sock *sk, u8 *buf)
 		.has_mss = true,
 		.mss = xs->advmss,
 		.has_ts = xs->ts_ok,
+		/* In SYN_SENT, what we offer; in a SYN-ACK, what was agreed. */
+		.has_wscale = xs->wscale_ok,
+		.wscale = xs->rcv_wscale,
 		/*
 		 * SACK-permitted says we take SACK blocks (RFC 2018 §2): we
 		 * parse them, and a sender uses ours only if we offer it.
@@ -133,8 +136,8 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	hlen = sizeof(*th) + olen;
 	if (flags & TCPHDR_ACK)
 		ack = xs->rcv_nxt;
-	/* RFC 7323 §2.2: the window in a SYN is never scaled; no scaling yet */
-	window = flags & TCPHDR_RST ? 0 : xtcp_current_window(sk);
+	window = flags & TCPHDR_RST ? 0 :
+		 xtcp_current_window(sk, flags & TCPHDR_SYN);
 
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);

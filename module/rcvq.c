@@ -46,27 +46,42 @@ u32 xtcp_rcv_window_left(const struct xtcp_sock *xs)
 }
 
 /**
+ * xtcp_max_rcv_window() - the largest window @xs can advertise.
+ * @xs: the socket.
+ *
+ * Return: 65535 shifted by our window scale.
+ */
+u32 xtcp_max_rcv_window(const struct xtcp_sock *xs)
+{
+	return XTCP_MAX_WINDOW << xs->rcv_wscale;
+}
+
+/**
  * xtcp_current_window() - choose the window for the next segment and
  * remember it as advertised: half the free receive buffer, never less than
- * what is left of the last one.
+ * what is left of the last one, in units of our window scale.
  * @sk: the socket.
+ * @syn: for a SYN or SYN-ACK, whose window is never scaled (RFC 7323
+ *	§2.2).
  *
- * Return: the window to put in the segment (unscaled).
+ * Return: the window field to put in the segment (scaled).
  */
-u32 xtcp_current_window(struct sock *sk)
+u16 xtcp_current_window(struct sock *sk, bool syn)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
 	u32 cur = xtcp_rcv_window_left(xs), wnd, threshold;
+	u8 shift = syn ? 0 : xs->rcv_wscale;
 
 	threshold = min_t(u32, xs->mss, READ_ONCE(sk->sk_rcvbuf) / 4);
 	wnd = xtcp_select_window(free > 0 ? free / 2 : 0, cur, threshold,
-				 XTCP_MAX_WINDOW);
+				 XTCP_MAX_WINDOW << shift);
 	if (xs->window_clamp > 0 && wnd > xs->window_clamp && wnd > cur)
 		wnd = max_t(u32, xs->window_clamp, cur);
+	wnd = xtcp_window_round(wnd, shift);
 	xs->rcv_wnd = wnd;
 	xs->rcv_wup = xs->rcv_nxt;
-	return wnd;
+	return wnd >> shift;
 }
 
 static bool xtcp_rmem_over(const struct sock *sk)

@@ -55,7 +55,8 @@ static void xtcp_eat_consumed(struct sock *sk)
 /**
  * xtcp_cleanup_rbuf() - after a read, tell the peer if the window can
  * now at least double (the usual rule for a window update: small updates
- * only cause silly-window traffic, RFC 9293 §3.8.6.2.2).
+ * only cause silly-window traffic, RFC 9293 §3.8.6.2.2), once the
+ * buffer has had its chance to grow (xtcp_rcv_space_adjust()).
  * @sk: the socket.
  * @copied: bytes just read; nothing is done unless positive.
  *
@@ -64,17 +65,20 @@ static void xtcp_eat_consumed(struct sock *sk)
 void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
-	u32 left = 0, could;
+	u32 left = 0, could, max_wnd;
+	int free;
 
 	if (copied <= 0 || (sk->sk_shutdown & RCV_SHUTDOWN) ||
 	    !((1 << sk->sk_state) &
 	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		return;
+	xtcp_rcv_space_adjust(sk);
+	free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
 	if (xtcp_seq_after(xs->rcv_wup + xs->rcv_wnd, xs->rcv_nxt))
 		left = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;
-	could = min_t(u32, free > 0 ? free / 2 : 0, XTCP_MAX_WINDOW);
-	if (2 * left <= XTCP_MAX_WINDOW && could >= 2 * left &&
+	max_wnd = xtcp_max_rcv_window(xs);
+	could = min_t(u32, free > 0 ? free / 2 : 0, max_wnd);
+	if (2 * (u64)left <= max_wnd && could >= 2 * left &&
 	    could - left >= xs->mss)
 		xtcp_send_ack(sk);
 }

@@ -111,6 +111,39 @@ u16 xtcp_req_window(const struct sock *sk)
 }
 
 /**
+ * xtcp_req_ack_window() - the window field of an ACK a request sends
+ * after its SYN-ACK: the SYN-ACK's window, scaled if both SYNs agreed to.
+ * @req: the request.
+ *
+ * Return: the field.
+ */
+u16 xtcp_req_ack_window(const struct xtcp_request *req)
+{
+	if (req->wscale > XTCP_MAX_WSCALE || req->rcv_wscale > XTCP_MAX_WSCALE)
+		return req->rcv_wnd;
+	return req->rcv_wnd >> req->rcv_wscale;
+}
+
+/**
+ * xtcp_req_rcv_wscale() - the shift a listener's SYN-ACK offers: ours, if
+ * the SYN offered one and scaling is on (RFC 7323 §2.2). A cookie's ACK
+ * computes it again, as Linux does: a change of net.xtcp.rmem[2] between
+ * the SYN-ACK and the ACK would then use another shift than the SYN-ACK
+ * offered, a window error only (no data lost).
+ * @sk: the listener.
+ * @peer_wscale: the SYN's shift, or XTCP_COOKIE_NO_WSCALE.
+ *
+ * Return: 0-14, or XTCP_COOKIE_NO_WSCALE for no option.
+ */
+u8 xtcp_req_rcv_wscale(const struct sock *sk, u8 peer_wscale)
+{
+	if (peer_wscale > XTCP_MAX_WSCALE ||
+	    !READ_ONCE(xtcp_pernet(sock_net(sk))->window_scaling))
+		return XTCP_COOKIE_NO_WSCALE;
+	return xtcp_choose_wscale(sk);
+}
+
+/**
  * xtcp_req_alloc() - a new request for listener @sk, not yet published;
  * the caller fills in the connection and then calls xtcp_req_insert().
  * @sk: the listener.
@@ -508,6 +541,10 @@ int xtcp_req_send_synack(struct xtcp_request *req)
 		return -EHOSTUNREACH;
 	}
 	opts.mss = xtcp_route_mss(sk, dst_mtu(dst));
+	if (req->rcv_wscale <= XTCP_MAX_WSCALE) {
+		opts.has_wscale = true;
+		opts.wscale = req->rcv_wscale;
+	}
 	opts.sack_permitted = req->sack_ok &&
 			      READ_ONCE(xtcp_pernet(sock_net(sk))->sack);
 	if (req->ts_ok) {

@@ -91,6 +91,8 @@ struct xtcp_request {
 	u8 ts_ok;
 	/** @cookie: a SYN cookie's (on the stack, never published). */
 	u8 cookie;
+	/** @rcv_wscale: the shift our SYN-ACK offers, 15 if it offers none. */
+	u8 rcv_wscale;
 	/** @born: jiffies when the first SYN-ACK went (written once). */
 	u32 born;
 	/** @ts_recent: the SYN's TSval, echoed in the SYN-ACK, if @ts_ok. */
@@ -149,6 +151,8 @@ int xtcp_req_send_synack(struct xtcp_request *req);
 bool xtcp_synq_evict(struct sock *sk);
 void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req);
 u16 xtcp_req_window(const struct sock *sk);
+u8 xtcp_req_rcv_wscale(const struct sock *sk, u8 peer_wscale);
+u16 xtcp_req_ack_window(const struct xtcp_request *req);
 u32 xtcp_req_tsval(const struct xtcp_request *req);
 /* A callback run on each request of a table walk (under a chain lock). */
 typedef void (*xtcp_req_fn_t)(struct xtcp_request *req, void *arg);

@@ -244,6 +244,13 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->ts_off = 0;
 	xs->ts_recent.val = 0;
 	xs->ts_recent.stamp = 0;
+	xs->wscale_ok = 0;
+	xs->snd_wscale = 0;
+	xs->rcv_wscale = 0;
+	xs->rcvq_space = 0;
+	xs->rcvq_seq = 0;
+	xs->rcvq_time = 0;
+	xs->rcv_rtt_us = 0;
 }
 
 /*
@@ -281,17 +288,19 @@ static int xtcp_init_sock(struct sock *sk)
 	xs->user_mss = 0;
 	xs->linger2 = 0;
 	xs->quickack = 1;
-	/* TCP's initial buffer sizes: tcp_wmem[1] and tcp_rmem[1]. */
-	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_wmem[1]));
-	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_rmem[1]));
+	/* Initial buffer sizes: net.xtcp.wmem[1] and rmem[1]. */
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[1]));
 	return 0;
 }
 
 /**
- * xtcp_sndbuf_expand() - once connected, make the send buffer hold two
- * full windows of segments (with their sk_buff overhead), up to
- * tcp_wmem[2], unless the application fixed it with SO_SNDBUF. Without
- * this a 16 KiB buffer would hold less than one 64 KiB loopback segment.
+ * xtcp_sndbuf_expand() - once connected, and whenever the peer's window
+ * grows, make the send buffer hold two full windows of segments (with
+ * their sk_buff overhead, and at least 64 KiB of window), up to
+ * net.xtcp.wmem[2], unless the application fixed it with SO_SNDBUF.
+ * Without this a 16 KiB buffer would hold less than one 64 KiB loopback
+ * segment.
  * @sk: the socket.
  *
  * Context: socket locked.
@@ -299,10 +308,10 @@ static int xtcp_init_sock(struct sock *sk)
 void xtcp_sndbuf_expand(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	int per_seg = SKB_TRUESIZE(XTCP_MAX_HEADER + xs->mss);
-	int segs = XTCP_MAX_WINDOW / xs->mss + 2;
-	int want = min_t(int, 2 * segs * per_seg,
-			 READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_wmem[2]));
+	u64 per_seg = SKB_TRUESIZE(XTCP_MAX_HEADER + xs->mss);
+	u64 segs = max(xs->max_window, XTCP_MAX_WINDOW) / xs->mss + 2;
+	int want = min_t(u64, 2 * segs * per_seg,
+			 max(READ_ONCE(xtcp_pernet(sock_net(sk))->wmem[2]), 0));
 
 	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && want > sk->sk_sndbuf)
 		WRITE_ONCE(sk->sk_sndbuf, want);

@@ -178,7 +178,7 @@ int xtcp_set_rcvlowat(struct sock *sk, int val)
 	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
 		cap = sk->sk_rcvbuf >> 1;
 	else
-		cap = READ_ONCE(sock_net(sk)->ipv4.sysctl_tcp_rmem[2]) >> 1;
+		cap = READ_ONCE(xtcp_pernet(sock_net(sk))->rmem[2]) >> 1;
 	val = min(val, cap);
 	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
 	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && 2 * val > sk->sk_rcvbuf)
@@ -226,6 +226,13 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	/* In SYN_SENT ts_ok only says they were offered. */
 	if (xs->ts_ok && info->tcpi_state != TCP_SYN_SENT)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (xs->sack_ok && info->tcpi_state != TCP_SYN_SENT)
+		info->tcpi_options |= TCPI_OPT_SACK;
+	if (xs->wscale_ok && info->tcpi_state != TCP_SYN_SENT) {
+		info->tcpi_options |= TCPI_OPT_WSCALE;
+		info->tcpi_snd_wscale = xs->snd_wscale;
+		info->tcpi_rcv_wscale = xs->rcv_wscale;
+	}
 	info->tcpi_rto = jiffies_to_usecs(xs->rto);
 	info->tcpi_snd_mss = xs->mss;
 	info->tcpi_rcv_mss = xs->advmss;
@@ -233,7 +240,7 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rtt = xs->srtt_us >> 3;
 	info->tcpi_rttvar = xs->rttvar_us >> 2;
 	info->tcpi_snd_cwnd = 10;
-	info->tcpi_rcv_space = xs->rcv_wnd;
+	info->tcpi_rcv_space = xs->rcvq_space ? : xs->rcv_wnd;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_snd_wnd = xs->snd_wnd;
 	info->tcpi_bytes_acked = xs->snd_una - xs->iss;

@@ -151,6 +151,7 @@ bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 	req->irs = peer_isn;
 	req->mss = xtcp_cookie_mss(o.mss_idx);
 	req->wscale = o.wscale;
+	req->rcv_wscale = xtcp_req_rcv_wscale(sk, req->wscale);
 	req->sack_ok = o.sack_ok;
 	req->ts_ok = o.ts;
 	req->ts_recent = tsval;

@@ -8,6 +8,7 @@
  * does. Values are read locklessly (READ_ONCE) where they are used.
  */
 #include <linux/random.h>
+#include <linux/swap.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
@@ -19,6 +20,8 @@ static unsigned int xtcp_syn_retries_min = 1;
 static unsigned int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
 static unsigned int xtcp_tw_reuse_max = 2;
 static unsigned int xtcp_timestamps_max = 2;
+/* Linux's tcp_rmem floor; tcp_wmem's is 1. */
+static int xtcp_rmem_min = 4096;
 
 /* Indices into the template, used to aim .data at a namespace's copy. */
 enum {
@@ -38,6 +41,10 @@ enum {
 	XTCP_SYSCTL_TIMESTAMPS,
 	XTCP_SYSCTL_SACK,
 	XTCP_SYSCTL_DSACK,
+	XTCP_SYSCTL_WINDOW_SCALING,
+	XTCP_SYSCTL_MODERATE_RCVBUF,
+	XTCP_SYSCTL_RMEM,
+	XTCP_SYSCTL_WMEM,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -151,6 +158,38 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = SYSCTL_ONE,
 	},
+	/* Linux takes any u8 (non-zero is on); xtcp refuses 2-255. */
+	[XTCP_SYSCTL_WINDOW_SCALING] = {
+		.procname = "window_scaling",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
+	[XTCP_SYSCTL_MODERATE_RCVBUF] = {
+		.procname = "moderate_rcvbuf",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
+	/* Three ints, each at least the floor, as Linux's. */
+	[XTCP_SYSCTL_RMEM] = {
+		.procname = "rmem",
+		.maxlen = 3 * sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = &xtcp_rmem_min,
+	},
+	[XTCP_SYSCTL_WMEM] = {
+		.procname = "wmem",
+		.maxlen = 3 * sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = SYSCTL_ONE,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -165,6 +204,33 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 static int xtcp_ehash_half(const struct net *net)
 {
 	return (net->ipv4.tcp_death_row.hashinfo->ehash_mask + 1) / 2;
+}
+
+/*
+ * Buffer triples: the initial namespace gets Linux's boot-time values
+ * (tcp_init(): the ceilings scale with memory, 1/128 of the free buffer
+ * pages, within 4 MiB for sending and 6 MiB for receiving); a new
+ * namespace copies the initial one's, as Linux's do.
+ */
+static void xtcp_set_buffer_defaults(const struct net *net,
+				     struct xtcp_net *xn)
+{
+	unsigned long limit;
+	const struct xtcp_net *init;
+
+	if (!net_eq(net, &init_net)) {
+		init = xtcp_pernet(&init_net);
+		memcpy(xn->rmem, init->rmem, sizeof(xn->rmem));
+		memcpy(xn->wmem, init->wmem, sizeof(xn->wmem));
+		return;
+	}
+	limit = nr_free_buffer_pages() << (PAGE_SHIFT - 7);
+	xn->wmem[0] = PAGE_SIZE;
+	xn->wmem[1] = 16 * 1024;
+	xn->wmem[2] = max(64UL * 1024, min(4UL * 1024 * 1024, limit));
+	xn->rmem[0] = PAGE_SIZE;
+	xn->rmem[1] = 131072;
+	xn->rmem[2] = max(131072UL, min(6UL * 1024 * 1024, limit));
 }
 
 static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
@@ -184,6 +250,9 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->timestamps = 1;
 	xn->sack = 1;
 	xn->dsack = 1;
+	xn->window_scaling = 1;
+	xn->moderate_rcvbuf = 1;
+	xtcp_set_buffer_defaults(net, xn);
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
 	xn->max_syn_backlog = max(128, xtcp_ehash_half(net) * 2 / 128);
@@ -216,6 +285,10 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_TIMESTAMPS].data = &xn->timestamps;
 	table[XTCP_SYSCTL_SACK].data = &xn->sack;
 	table[XTCP_SYSCTL_DSACK].data = &xn->dsack;
+	table[XTCP_SYSCTL_WINDOW_SCALING].data = &xn->window_scaling;
+	table[XTCP_SYSCTL_MODERATE_RCVBUF].data = &xn->moderate_rcvbuf;
+	table[XTCP_SYSCTL_RMEM].data = &xn->rmem;
+	table[XTCP_SYSCTL_WMEM].data = &xn->wmem;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

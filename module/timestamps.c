@@ -125,7 +125,7 @@ static bool xtcp_ts_disordered_ack(const struct sock *sk,
 	return (cb->flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST |
 			     TCPHDR_ACK)) == TCPHDR_ACK &&
 	       cb->seq == cb->end_seq && cb->seq == xs->rcv_nxt &&
-	       cb->ack_seq == xs->snd_una && cb->window == xs->snd_wnd &&
+	       cb->ack_seq == xs->snd_una && xtcp_seg_window(sk, cb) == xs->snd_wnd &&
 	       (s32)(xs->ts_recent.val - tsval) <= (s32)jiffies_to_msecs(xs->rto);
 }
 

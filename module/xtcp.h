@@ -237,6 +237,14 @@ struct xtcp_net {
 	u8 sack;
 	/** @dsack: net.xtcp.dsack. */
 	u8 dsack;
+	/** @window_scaling: net.xtcp.window_scaling (RFC 7323 §2). */
+	u8 window_scaling;
+	/** @moderate_rcvbuf: net.xtcp.moderate_rcvbuf (window.c). */
+	u8 moderate_rcvbuf;
+	/** @rmem: net.xtcp.rmem: receive buffer min, initial, max. */
+	int rmem[3];
+	/** @wmem: net.xtcp.wmem: send buffer min, initial, max. */
+	int wmem[3];
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -391,6 +399,22 @@ struct xtcp_sock {
 	/** @pmtu_cookie: path MTU that @mss_cap was last derived from. */
 	u32 pmtu_cookie;
 
+	/* Window scaling, RFC 7323 §2 (window.c); fixed at the handshake. */
+	/** @snd_wscale: the peer's shift, applied to the windows it sends. */
+	u8 snd_wscale;
+	/** @rcv_wscale: our shift, applied to the windows we send. */
+	u8 rcv_wscale;
+
+	/* Receive-buffer autotuning (window.c); socket lock. */
+	/** @rcvq_space: bytes the reader took in the last measured RTT. */
+	u32 rcvq_space;
+	/** @rcvq_seq: @copied_seq when the current measurement began. */
+	u32 rcvq_seq;
+	/** @rcvq_time: jiffies when it began, 0 before the first read. */
+	u32 rcvq_time;
+	/** @rcv_rtt_us: receiver's RTT estimate * 8 from TSecr, 0 if none. */
+	u32 rcv_rtt_us;
+
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
 	struct xtcp_ts_recent ts_recent;
@@ -481,6 +505,11 @@ struct xtcp_sock {
 	u8 sack_ok:1;
 	/** @dsack_pending: @dsack holds a D-SACK block not sent yet. */
 	u8 dsack_pending:1;
+	/**
+	 * @wscale_ok: both SYNs had a window-scale option (RFC 7323 §2.2);
+	 * in SYN_SENT, that ours offers one.
+	 */
+	u8 wscale_ok:1;
 
 	/* Options that are accepted and stored for TCP compatibility. */
 	/** @linger2: TCP_LINGER2 in jiffies; 0 = sysctl, <0 = RST. */
@@ -697,6 +726,13 @@ void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 
+/* window.c */
+u8 xtcp_choose_wscale(const struct sock *sk);
+u32 xtcp_seg_window(const struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_wscale_from_syn(struct sock *sk, u8 peer_wscale);
+void xtcp_rcv_rtt_ts(struct sock *sk, u32 tsecr);
+void xtcp_rcv_space_adjust(struct sock *sk);
+
 /**
  * enum xtcp_rcv_verdict - what became of a segment's text (rcvq.c).
  * @XTCP_RCV_OLD: nothing new in it.
@@ -713,7 +749,8 @@ enum xtcp_rcv_verdict {
 
 /* rcvq.c */
 u32 xtcp_rcv_window_left(const struct xtcp_sock *xs);
-u32 xtcp_current_window(struct sock *sk);
+u16 xtcp_current_window(struct sock *sk, bool syn);
+u32 xtcp_max_rcv_window(const struct xtcp_sock *xs);
 enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb);
 void xtcp_rcvq_append(struct sock *sk, struct sk_buff *skb);
 

@@ -16,6 +16,9 @@
 source "$(dirname "$0")/lib/topo.sh"
 
 # name | rejected writes | accepted boundary writes | isolation value
+# (a comma stands for a space between a vector's values: rmem, wmem; only
+# the first value is ever bad, since a later one is refused after the
+# earlier ones were stored, in Linux's and xtcp's alike)
 SYSCTLS=(
 	"syn_retries|0 128 -1 256 abc|1 127|3"
 	"fin_timeout|abc 2147483647 2147483648|1 2147483|30"
@@ -33,21 +36,26 @@ SYSCTLS=(
 	"timestamps|3 256 -1 abc|0 2|0"
 	"sack|2 256 -1 abc|0 1|0"
 	"dsack|2 256 -1 abc|0 1|0"
+	"window_scaling|2 256 -1 abc|0 1|0"
+	"moderate_rcvbuf|2 256 -1 abc|0 1|0"
+	"rmem|4095,131072,6291456 -1,1,1 abc|4096,4096,4096 2147483647,2147483647,2147483647|8192,65536,1048576"
+	"wmem|0,16384,4194304 -1,1,1 abc|1,1,1 2147483647,2147483647,2147483647|8192,32768,1048576"
 )
 
-# sys_get NS NAME ("-" = init_net)
+# sys_get NS NAME ("-" = init_net); a vector's values joined by commas
 sys_get() {
-	if [[ $1 == - ]]; then cat "$(xsysctl_path "$2")"; else xsysctl_get "$1" "$2"; fi
+	if [[ $1 == - ]]; then cat "$(xsysctl_path "$2")"; else xsysctl_get "$1" "$2"; fi |
+		tr -s '\t ' ','
 }
 # sys_write NS NAME VALUE: 0 if the write was accepted
-sys_write() { xsysctl_set "$1" "$2" "$3" 2>/dev/null; }
+sys_write() { xsysctl_set "$1" "$2" "${3//,/ }" 2>/dev/null; }
 
 # tcp_default NS NAME: the kernel TCP value the xtcp default must equal
 tcp_default() {
 	if [[ $2 == max_orphans ]]; then
 		cat /proc/sys/net/ipv4/tcp_max_orphans
 	else
-		nsx "$1" cat "/proc/sys/net/ipv4/tcp_$2"
+		nsx "$1" cat "/proc/sys/net/ipv4/tcp_$2" | tr -s '\t ' ','
 	fi
 }
 

@@ -534,4 +534,32 @@ static inline int xtcp_set_sysctl(const char *name, const char *val)
 	return fclose(f) ? -1 : ret;
 }
 
+/*
+ * struct tcp_info as the kernel's uapi lays it out: glibc's ends at
+ * tcpi_total_retrans (104 bytes); the rest follows, for the fields the
+ * tests read beyond it. The size asked for is the kernel's to trim.
+ */
+struct xtcp_info {
+	struct tcp_info base;
+	uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+	uint32_t segs_out, segs_in, notsent_bytes, min_rtt;
+	uint32_t data_segs_in, data_segs_out;
+	uint64_t delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+	uint32_t delivered, delivered_ce;
+	uint64_t bytes_sent, bytes_retrans;
+	uint32_t dsack_dups, reord_seen, rcv_ooopack, snd_wnd;
+};
+_Static_assert(sizeof(struct tcp_info) == 104, "glibc's tcp_info");
+_Static_assert(__builtin_offsetof(struct xtcp_info, snd_wnd) == 228,
+	       "uapi tcp_info layout");
+
+/* TCP_INFO of @fd into *ti, zeroed first; 0 or -1. */
+static inline int xtcp_get_info(int fd, struct xtcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, SOL_TCP, TCP_INFO, ti, &len);
+}
+
 #endif /* XTCP_COMMON_H */

@@ -49,7 +49,8 @@ struct tun_seg {
 	uint16_t mss;		/* MSS option: put in (tx) or found (rx); 0 none */
 	uint8_t ts;		/* timestamp option: put in (tx) or found (rx) */
 	uint32_t tsval, tsecr;	/* its values */
-	uint8_t ws;		/* tx: window scale option, value ws - 1; 0 none */
+	uint8_t ws;		/* window scale option, value ws - 1, put in
+				 * (tx) or found (rx); 0 none */
 	uint8_t sack_perm;	/* tx: SACK-permitted option */
 	uint8_t nsack;		/* rx: SACK blocks found */
 	uint32_t sack[4][2];	/* rx: their [start, end), in order */
@@ -301,6 +302,8 @@ static inline int tun_recv(struct tun_peer *t, struct tun_seg *s,
 				}
 				s->nsack = b;
 			}
+			if (th[i] == 3 && th[i + 1] == 3 && i + 3 <= doff)
+				s->ws = th[i + 2] + 1;
 			if (th[i] == 8 && th[i + 1] == 10 && i + 10 <= doff) {
 				s->ts = 1;
 				s->tsval = tun_get32(th + i + 2);

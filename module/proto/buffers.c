@@ -56,3 +56,29 @@ u8 xtcp_rcv_wscale(u32 space)
 		shift++;
 	return shift;
 }
+
+/**
+ * xtcp_drs_rcvbuf() - receive-buffer autotuning: the buffer for a reader
+ * that took @copied bytes in one RTT. Room for twice that (the sender may
+ * double its window in the next RTT) and sixteen segments more; in
+ * memory, at least twice the window (the window offered is half the free
+ * buffer) and at least what that many segments cost (@truesize each).
+ * @copied: bytes read in the last RTT.
+ * @mss: our MSS (the peer's segments are about that big).
+ * @truesize: the memory one such segment is charged.
+ * @cap: net.xtcp.rmem[2].
+ *
+ * Return: the buffer size in bytes, at most @cap (and INT_MAX).
+ */
+int xtcp_drs_rcvbuf(u32 copied, u32 mss, u32 truesize, int cap)
+{
+	u64 win = 2ULL * copied + 16ULL * mss;
+	u64 segs = mss ? (win + mss - 1) / mss : 0;
+	u64 buf = 2 * win;
+
+	if (segs * truesize > buf)
+		buf = segs * truesize;
+	if (cap < 0)
+		cap = 0;
+	return buf > (u64)cap ? cap : (int)buf;
+}

@@ -12,5 +12,6 @@
 bool xtcp_sndbuf_wakes(int queued, int sndbuf);
 u32 xtcp_backlog_limit(int rcvbuf, int sndbuf, u32 headroom);
 u8 xtcp_rcv_wscale(u32 space);
+int xtcp_drs_rcvbuf(u32 copied, u32 mss, u32 truesize, int cap);
 
 #endif /* XTCP_PROTO_BUFFERS_H */

@@ -108,6 +108,23 @@ u32 xtcp_select_window(u32 free_space, u32 cur_wnd, u32 sws_threshold,
 }
 
 /**
+ * xtcp_window_round() - a window as a scaled field can say it: rounded up
+ * to a multiple of 1 << @shift, since rounding down could move the right
+ * edge left (RFC 7323 §2.4), and at most 65535 << @shift.
+ * @wnd: the window in bytes.
+ * @shift: our window scale, 0-14.
+ *
+ * Return: the window to advertise; @wnd >> @shift is its field.
+ */
+u32 xtcp_window_round(u32 wnd, u8 shift)
+{
+	u32 max = 65535U << shift;
+	u64 up = ((u64)wnd + (1U << shift) - 1) & ~(u64)((1U << shift) - 1);
+
+	return up > max ? max : (u32)up;
+}
+
+/**
  * xtcp_tw_syn_reopens() - may a SYN arriving in TIME_WAIT start a new
  * incarnation of the connection? RFC 1122 §4.2.2.13 allows it when the SYN
  * cannot belong to the old one: its sequence number lies beyond

@@ -2,8 +2,9 @@
 /*
  * test_buffers.c - socket buffer arithmetic of module/proto/buffers.c at
  * the sizes users can force (SO_SNDBUFFORCE / SO_RCVBUFFORCE up to
- * INT_MAX): when writers wake (a third of the send buffer free) and the
- * backlog limit (both buffers plus headroom, never wrapping).
+ * INT_MAX): when writers wake (a third of the send buffer free), the
+ * backlog limit (both buffers plus headroom, never wrapping), the window
+ * scale, and the autotuned receive buffer.
  */
 #include <limits.h>
 
@@ -66,6 +67,28 @@ TEST(wscale_from_space)
 		if (w)
 			EXPECT_GT(s >> (w - 1), 0xffffu);
 	}
+}
+
+/*
+ * Autotuning: twice what was read plus 16 segments, at least twice that
+ * in memory (the window is half the free buffer), or what the segments
+ * cost if more; never above the cap, never wrapping.
+ */
+TEST(drs_rcvbuf)
+{
+	/* 64 KiB read, MSS 1448: window 2*65536 + 16*1448 = 154240 */
+	EXPECT_EQ(2 * 154240, xtcp_drs_rcvbuf(65536, 1448, 2304, 6291456));
+	/* truesize above twice the MSS: the segments' memory counts */
+	EXPECT_EQ(107 * 4096, xtcp_drs_rcvbuf(65536, 1448, 4096, 6291456));
+	/* capped at rmem[2] */
+	EXPECT_EQ(6291456, xtcp_drs_rcvbuf(8 << 20, 1448, 2304, 6291456));
+	EXPECT_EQ(6291456, xtcp_drs_rcvbuf(0xffffffffU, 65483, 70000,
+					   6291456));
+	EXPECT_EQ(INT_MAX, xtcp_drs_rcvbuf(0xffffffffU, 1448, 4096, INT_MAX));
+	EXPECT_EQ(0, xtcp_drs_rcvbuf(65536, 1448, 2304, -1));
+	/* grows with what was read */
+	EXPECT_LT(xtcp_drs_rcvbuf(100000, 1448, 2304, INT_MAX),
+		  xtcp_drs_rcvbuf(200000, 1448, 2304, INT_MAX));
 }
 
 TEST_HARNESS_MAIN

@@ -244,6 +244,27 @@ TEST(window_update_rule)
 	EXPECT_FALSE(xtcp_window_update_ok(7, 0xffffffffu, 7, 0));
 }
 
+/* Windows round up to the scale's unit, and stop at 65535 << shift. */
+TEST(window_round)
+{
+	EXPECT_EQ(1000, xtcp_window_round(1000, 0));
+	EXPECT_EQ(65535, xtcp_window_round(70000, 0));
+	EXPECT_EQ(1024, xtcp_window_round(1000, 7));
+	EXPECT_EQ(1024, xtcp_window_round(1024, 7));
+	EXPECT_EQ(1152, xtcp_window_round(1025, 7));
+	EXPECT_EQ(0, xtcp_window_round(0, 7));
+	EXPECT_EQ(65535U << 7, xtcp_window_round(0xffffffffU, 7));
+	EXPECT_EQ(65535U << 14, xtcp_window_round(0xffffffffU, 14));
+	for (u32 w = 1; w < 0x40000000U; w = w * 5 + 3) {
+		u32 r = xtcp_window_round(w, 7);
+
+		EXPECT_EQ(0u, r & 127);
+		EXPECT_LE(r, 65535U << 7);
+		if (w <= (65535U << 7))
+			EXPECT_GE(r, w);
+	}
+}
+
 TEST(select_window_cases)
 {
 	/* Free space is offered, capped at what the header can carry. */
