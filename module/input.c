@@ -135,6 +135,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
 	if (cb->ack_seq == xs->snd_una)
 		xtcp_dup_ack(sk, cb, bare);
 	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {

@@ -67,6 +67,8 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_OFOPRUNED] = "OfoPruned",
 	[XTCP_MIB_DSACKOLDSENT] = "DSACKOldSent",
 	[XTCP_MIB_DSACKOFOSENT] = "DSACKOfoSent",
+	[XTCP_MIB_KEEPALIVE] = "KeepAlive",
+	[XTCP_MIB_ABORTONTIMEOUT] = "AbortOnTimeout",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

@@ -41,6 +41,10 @@ void xtcp_set_state(struct sock *sk, int state)
 	if (state == TCP_TIME_WAIT)
 		atomic_inc(&xn->tw_count);
 	inet_sk_set_state(sk, state);
+	if (state == TCP_ESTABLISHED) {
+		xtcp_sk(sk)->rcv_tstamp = jiffies;
+		xtcp_keepalive_reset(sk);
+	}
 	if (state == TCP_CLOSE) {
 		/* An abort from a synchronized, open state (either end). */
 		if (old == TCP_ESTABLISHED || old == TCP_CLOSE_WAIT)
@@ -580,6 +584,7 @@ struct proto xtcp_prot = {
 	.destroy = xtcp_destroy_sock,
 	.shutdown = xtcp_shutdown,
 	.setsockopt = xtcp_setsockopt,
+	.keepalive = xtcp_set_keepalive,
 	.getsockopt = xtcp_getsockopt,
 	.sendmsg = xtcp_sendmsg,
 	.recvmsg = xtcp_recvmsg_op,

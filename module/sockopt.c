@@ -5,9 +5,9 @@
  * programs written for TCP only change the protocol number. Options for
  * other levels go to the IP layer, as for TCP.
  *
- * Options whose machinery xtcp does not have yet (keepalive timing, user
- * timeout, defer-accept, corking) are validated and stored, and read back
- * as TCP reads them back.
+ * Options whose machinery xtcp does not have yet (the user timeout outside
+ * keepalive, corking) are validated and stored, and read back as TCP reads
+ * them back.
  */
 #include <linux/uaccess.h>
 #include <asm/ioctls.h>
@@ -89,6 +89,7 @@ static int xtcp_set_int_option(struct sock *sk, int optname, int val)
 		if (val < 1 || val > MAX_TCP_KEEPIDLE)
 			return -EINVAL;
 		xs->keepalive_time = val * HZ;
+		xtcp_keepalive_reset(sk);	/* the new idle time counts now */
 		return 0;
 	case TCP_KEEPINTVL:
 		if (val < 1 || val > MAX_TCP_KEEPINTVL)
@@ -275,13 +276,9 @@ static int xtcp_get_int_option(struct sock *sk, int optname, int *val)
 			*val = (*val ? : READ_ONCE(xn->fin_timeout)) / HZ;
 		return 0;
 	case TCP_KEEPIDLE:
-		*val = (xs->keepalive_time ? : TCP_KEEPALIVE_TIME) / HZ;
-		return 0;
 	case TCP_KEEPINTVL:
-		*val = (xs->keepalive_intvl ? : TCP_KEEPALIVE_INTVL) / HZ;
-		return 0;
 	case TCP_KEEPCNT:
-		*val = xs->keepalive_probes ? : TCP_KEEPALIVE_PROBES;
+		*val = xtcp_keepalive_get(sk, optname);
 		return 0;
 	case TCP_DEFER_ACCEPT:
 		*val = xtcp_retrans_to_secs(xs->defer_accept,

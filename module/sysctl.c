@@ -45,6 +45,9 @@ enum {
 	XTCP_SYSCTL_MODERATE_RCVBUF,
 	XTCP_SYSCTL_RMEM,
 	XTCP_SYSCTL_WMEM,
+	XTCP_SYSCTL_KEEPALIVE_TIME,
+	XTCP_SYSCTL_KEEPALIVE_INTVL,
+	XTCP_SYSCTL_KEEPALIVE_PROBES,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -190,6 +193,25 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.proc_handler = proc_dointvec_minmax,
 		.extra1 = SYSCTL_ONE,
 	},
+	/* Seconds, any int, as Linux's (a value under one jiffy waits one). */
+	[XTCP_SYSCTL_KEEPALIVE_TIME] = {
+		.procname = "keepalive_time",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_jiffies,
+	},
+	[XTCP_SYSCTL_KEEPALIVE_INTVL] = {
+		.procname = "keepalive_intvl",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_jiffies,
+	},
+	[XTCP_SYSCTL_KEEPALIVE_PROBES] = {
+		.procname = "keepalive_probes",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -252,6 +274,9 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->dsack = 1;
 	xn->window_scaling = 1;
 	xn->moderate_rcvbuf = 1;
+	xn->keepalive_time = TCP_KEEPALIVE_TIME;
+	xn->keepalive_intvl = TCP_KEEPALIVE_INTVL;
+	xn->keepalive_probes = TCP_KEEPALIVE_PROBES;
 	xtcp_set_buffer_defaults(net, xn);
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
@@ -289,6 +314,9 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_MODERATE_RCVBUF].data = &xn->moderate_rcvbuf;
 	table[XTCP_SYSCTL_RMEM].data = &xn->rmem;
 	table[XTCP_SYSCTL_WMEM].data = &xn->wmem;
+	table[XTCP_SYSCTL_KEEPALIVE_TIME].data = &xn->keepalive_time;
+	table[XTCP_SYSCTL_KEEPALIVE_INTVL].data = &xn->keepalive_intvl;
+	table[XTCP_SYSCTL_KEEPALIVE_PROBES].data = &xn->keepalive_probes;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

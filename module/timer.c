@@ -250,6 +250,8 @@ static void xtcp_life_timeout(struct sock *sk)
 	if (sk->sk_state == TCP_TIME_WAIT ||
 	    (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)))
 		xtcp_done(sk);
+	else
+		xtcp_keepalive_timeout(sk);
 }
 
 static void xtcp_sk_timer_fn(struct timer_list *t)

@@ -151,6 +151,9 @@ struct xtcp_synq;
  *	received again (TcpExt TCPDSACKOldSent).
  * @XTCP_MIB_DSACKOFOSENT: D-SACK blocks sent for out-of-order data
  *	received again (TcpExt TCPDSACKOfoSent).
+ * @XTCP_MIB_KEEPALIVE: keepalive probes sent (TcpExt TCPKeepAlive).
+ * @XTCP_MIB_ABORTONTIMEOUT: connections reset because keepalive probes
+ *	went unanswered (TcpExt TCPAbortOnTimeout).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -207,6 +210,8 @@ enum xtcp_mib {
 	XTCP_MIB_OFOPRUNED,
 	XTCP_MIB_DSACKOLDSENT,
 	XTCP_MIB_DSACKOFOSENT,
+	XTCP_MIB_KEEPALIVE,
+	XTCP_MIB_ABORTONTIMEOUT,
 	XTCP_MIB_MAX,
 };
 
@@ -245,6 +250,12 @@ struct xtcp_net {
 	int rmem[3];
 	/** @wmem: net.xtcp.wmem: send buffer min, initial, max. */
 	int wmem[3];
+	/** @keepalive_time: net.xtcp.keepalive_time, jiffies. */
+	int keepalive_time;
+	/** @keepalive_intvl: net.xtcp.keepalive_intvl, jiffies. */
+	int keepalive_intvl;
+	/** @keepalive_probes: net.xtcp.keepalive_probes. */
+	u8 keepalive_probes;
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -444,6 +455,8 @@ struct xtcp_sock {
 	u8 quick_acks;
 	/** @last_data_rcv: jiffies of the last in-order data, 0 if none. */
 	u32 last_data_rcv;
+	/** @rcv_tstamp: jiffies of the last acceptable ACK (keepalive.c). */
+	u32 rcv_tstamp;
 
 	/* Timers (timer.c); @timer_due and @timers_armed: socket lock. */
 	/** @rtx_timer: retransmission, zero-window probes, deferred FIN. */
@@ -725,6 +738,12 @@ void xtcp_arm_fin_wait2(struct sock *sk);
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
+
+/* keepalive.c */
+int xtcp_keepalive_get(const struct sock *sk, int optname);
+void xtcp_keepalive_reset(struct sock *sk);
+void xtcp_set_keepalive(struct sock *sk, int on);
+void xtcp_keepalive_timeout(struct sock *sk);
 
 /* window.c */
 u8 xtcp_choose_wscale(const struct sock *sk);

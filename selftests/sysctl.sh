@@ -40,6 +40,9 @@ SYSCTLS=(
 	"moderate_rcvbuf|2 256 -1 abc|0 1|0"
 	"rmem|4095,131072,6291456 -1,1,1 abc|4096,4096,4096 2147483647,2147483647,2147483647|8192,65536,1048576"
 	"wmem|0,16384,4194304 -1,1,1 abc|1,1,1 2147483647,2147483647,2147483647|8192,32768,1048576"
+	"keepalive_time|abc 2147483647 2147483648|1 2147483|30"
+	"keepalive_intvl|abc 2147483647 2147483648|1 2147483|30"
+	"keepalive_probes|256 -1 abc|0 255|5"
 )
 
 # sys_get NS NAME ("-" = init_net); a vector's values joined by commas

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp_keepalive.c - keepalive probes (RFC 1122 §4.2.3.6) against a peer
+ * played through a TUN device (xtcp_tun.h), which can go silent at will.
+ *
+ * Covered:
+ *  - with SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT of 1 s, 1 s, 2,
+ *    a silent peer gets probes (a bare ACK one below SND.UNA), then a RST,
+ *    and the socket fails with ETIMEDOUT; counted (KeepAlive,
+ *    AbortOnTimeout);
+ *  - a peer that answers every probe keeps the connection, for more
+ *    probes than KEEPCNT;
+ *  - without SO_KEEPALIVE nothing is sent; TCP_KEEPIDLE and friends read
+ *    back net.xtcp.keepalive_* until set.
+ *
+ * Every test runs in its own network namespace. With XTCP_PROTO=6 the
+ * same tests run against the kernel's TCP, whose behaviour is the
+ * reference.
+ */
+#include <netinet/tcp.h>
+
+#include "kselftest_harness.h"
+#include "xtcp_common.h"
+#include "xtcp_tun.h"
+
+#define KA_LPORT	7300
+
+/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6. */
+static long long ka_stat(const char *xtcp, const char *tcpext)
+{
+	if (!xtcp_is_native_tcp())
+		return xtcp_stat(xtcp);
+	return mib_stat("/proc/net/netstat", "TcpExt:", tcpext);
+}
+
+FIXTURE(ka) {
+	struct tun_peer t;
+	struct tun_conn c;
+	int lfd, s;
+};
+
+FIXTURE_SETUP(ka)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(KA_LPORT) };
+
+	self->t.fd = self->lfd = self->s = -1;
+	ASSERT_EQ(0, xtcp_new_netns());
+	if (tun_open(&self->t))
+		SKIP(return, "no TUN device: %s", strerror(errno));
+	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
+	self->lfd = xtcp_socket();
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(self->lfd, 8));
+	ASSERT_EQ(0, tun_connect(&self->t, &self->c, KA_LPORT, 1460));
+	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
+	self->s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->s);
+}
+
+FIXTURE_TEARDOWN(ka)
+{
+	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
+
+	if (self->s >= 0) {
+		setsockopt(self->s, SOL_SOCKET, SO_LINGER, &abort_now,
+			   sizeof(abort_now));
+		close(self->s);
+	}
+	if (self->lfd >= 0)
+		close(self->lfd);
+	tun_close(&self->t);
+}
+
+/* SO_KEEPALIVE with idle @idle s, interval 1 s, @cnt probes. 0 or -1. */
+static int ka_on(int fd, int idle, int cnt)
+{
+	int one = 1, intvl = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) ||
+	       setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+			  sizeof(intvl)) ||
+	       setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) ||
+	       setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) ?
+	       -1 : 0;
+}
+
+/* A keepalive probe of this connection: no data, ACK, one below ours. */
+static bool ka_is_probe(const struct tun_conn *c, const struct tun_seg *s)
+{
+	return s->flags == TF_ACK && !s->len && s->seq == c->rcv_nxt - 1 &&
+	       s->dport == c->pport;
+}
+
+TEST_F(ka, silent_peer_times_out)
+{
+	long long probes = ka_stat("KeepAlive", "TCPKeepAlive");
+	long long aborts = ka_stat("AbortOnTimeout", "TCPAbortOnTimeout");
+	long long end = xtcp_now_ms() + 15000;
+	int seen = 0, rst = 0, err = 0;
+	struct tun_seg s;
+	char b;
+
+	ASSERT_EQ(0, ka_on(self->s, 1, 2));
+	while (!rst && tun_recv(&self->t, &s, end) > 0) {
+		if (ka_is_probe(&self->c, &s))
+			seen++;
+		if (s.flags & TF_RST)
+			rst = 1;
+	}
+	TH_LOG("%d probes, then %s", seen, rst ? "a RST" : "nothing");
+	EXPECT_EQ(2, seen);
+	EXPECT_TRUE(rst);
+	xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
+	EXPECT_EQ(-1, recv(self->s, &b, 1, 0));
+	err = errno;
+	EXPECT_EQ(ETIMEDOUT, err);
+	EXPECT_LE(probes + 2, ka_stat("KeepAlive", "TCPKeepAlive"));
+	EXPECT_LE(aborts + 1, ka_stat("AbortOnTimeout", "TCPAbortOnTimeout"));
+}
+
+TEST_F(ka, answered_probes_keep_connection)
+{
+	long long end = xtcp_now_ms() + 20000;
+	struct tun_seg s, a;
+	struct xtcp_info ti;
+	int answered = 0;
+
+	ASSERT_EQ(0, ka_on(self->s, 1, 2));
+	while (answered < 4 && tun_recv(&self->t, &s, end) > 0) {
+		ASSERT_FALSE(s.flags & TF_RST);
+		if (!ka_is_probe(&self->c, &s))
+			continue;
+		a = (struct tun_seg){ .sport = self->c.pport,
+				      .dport = KA_LPORT,
+				      .seq = self->c.snd_nxt,
+				      .ack = self->c.rcv_nxt,
+				      .flags = TF_ACK, .win = 65535 };
+		ASSERT_EQ(0, tun_send(&self->t, &a));
+		answered++;
+	}
+	EXPECT_EQ(4, answered);
+	EXPECT_EQ(0, xtcp_sock_error(self->s));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.base.tcpi_state);
+}
+
+TEST_F(ka, off_sends_nothing)
+{
+	int idle = 1, intvl = 1;
+	struct tun_seg s;
+
+	ASSERT_EQ(0, setsockopt(self->s, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+				sizeof(idle)));
+	ASSERT_EQ(0, setsockopt(self->s, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+				sizeof(intvl)));
+	/* Three idle periods: a probe would have come by now. */
+	EXPECT_EQ(0, tun_recv(&self->t, &s, xtcp_now_ms() + 3000));
+	EXPECT_EQ(0, xtcp_sock_error(self->s));
+}
+
+static int ka_get(int fd, int opt)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	getsockopt(fd, IPPROTO_TCP, opt, &v, &len);
+	return v;
+}
+
+TEST_F(ka, defaults_from_sysctls)
+{
+	int fd, v = 30;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("keepalive_time", "600"));
+	ASSERT_EQ(0, xtcp_set_sysctl("keepalive_intvl", "20"));
+	ASSERT_EQ(0, xtcp_set_sysctl("keepalive_probes", "4"));
+	fd = xtcp_socket();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(600, ka_get(fd, TCP_KEEPIDLE));
+	EXPECT_EQ(20, ka_get(fd, TCP_KEEPINTVL));
+	EXPECT_EQ(4, ka_get(fd, TCP_KEEPCNT));
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)));
+	EXPECT_EQ(30, ka_get(fd, TCP_KEEPIDLE));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
