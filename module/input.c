@@ -66,12 +66,14 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 
 /*
  * Free what @ack acknowledges from the write queue; take an RTT sample from
- * the newest segment acknowledged that was sent once (Karn's rule).
+ * the newest segment acknowledged that was sent once (Karn's rule). Returns
+ * how many segments went.
  */
-static void xtcp_clean_write_queue(struct sock *sk, u32 ack)
+static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack)
 {
+	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	u32 sample_from = 0;
+	u32 sample_from = 0, acked = 0;
 	bool sample = false;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) != NULL) {
@@ -89,9 +91,14 @@ static void xtcp_clean_write_queue(struct sock *sk, u32 ack)
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk->sk_wmem_queued -= skb->truesize;
 		kfree_skb(skb);
+		acked++;
 	}
+	xs->packets_out = xs->packets_out > acked ? xs->packets_out - acked : 0;
+	if (skb_queue_empty(&sk->sk_write_queue))
+		xs->packets_out = 0;
 	if (sample)
 		xtcp_rtt_sample(sk, sample_from);
+	return acked;
 }
 
 /*
@@ -112,6 +119,7 @@ static void xtcp_dup_ack(struct sock *sk, const struct xtcp_skb_cb *cb,
 		return;
 	xs->in_recovery = true;
 	xs->recover = xs->snd_nxt;
+	xtcp_cc_enter_recovery(sk);
 	xtcp_retransmit_head(sk);
 }
 
@@ -123,10 +131,12 @@ static void xtcp_partial_ack(struct sock *sk)
 	xs->dup_acks = 0;
 	if (!xs->in_recovery)
 		return;
-	if (xtcp_seq_before(xs->snd_una, xs->recover))
+	if (xtcp_seq_before(xs->snd_una, xs->recover)) {
 		xtcp_retransmit_head(sk);
-	else
+	} else {
 		xs->in_recovery = false;
+		xtcp_cc_recovered(sk);
+	}
 }
 
 /* RFC 9293 §3.10.7.4 fifth check: process an acceptable SEG.ACK. */
@@ -139,10 +149,12 @@ static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 	if (cb->ack_seq == xs->snd_una)
 		xtcp_dup_ack(sk, cb, bare);
 	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
-		xtcp_clean_write_queue(sk, cb->ack_seq);
+		u32 acked = xtcp_clean_write_queue(sk, cb->ack_seq);
+
 		xs->snd_una = cb->ack_seq;
 		xs->retransmits = 0;
 		xtcp_partial_ack(sk);
+		xtcp_cc_acked(sk, acked);
 		xtcp_rto_reset(sk);
 		/* RFC 6298 §5.2/5.3: stop or restart the timer. */
 		if (skb_queue_empty(&sk->sk_write_queue) && !xs->fin_wanted)

@@ -198,8 +198,11 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		flags |= TCPHDR_ACK;
 	if (!cb->retransmitted)
 		cb->sent_at = jiffies;
-	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt))
+	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt)) {
 		xs->snd_nxt = cb->end_seq;
+		xs->packets_out++;	/* acknowledged: input.c */
+		xs->lsndtime = jiffies ? : 1;
+	}
 	return xtcp_xmit(sk, out, cb->seq, flags);
 }
 
@@ -369,13 +372,19 @@ void xtcp_push(struct sock *sk)
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
 	skb_queue_walk(&sk->sk_write_queue, skb) {
-		if (xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xs->snd_nxt))
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (xtcp_seq_before(cb->seq, xs->snd_nxt))
 			continue;
 		if (!xtcp_fits_window(sk, skb))
+			break;
+		/* A bare SYN or FIN goes whatever the congestion window says. */
+		if (skb->len && !xtcp_cc_may_send(sk))
 			break;
 		if (xtcp_transmit_skb(sk, skb))
 			break;
 	}
+	xs->cwnd_limited = xs->packets_out >= xs->cw.cwnd;
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    !xtcp_timer_armed(sk, XTCP_TIMER_RTX))
 		xtcp_arm_rtx(sk);
@@ -496,6 +505,9 @@ static int xtcp_split_skb(struct sock *sk, struct sk_buff *skb,
 	ncb = XTCP_SKB_CB(nskb);
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
+	/* Two segments in flight where there was one. */
+	if (xtcp_seq_before(cb->seq, xtcp_sk(sk)->snd_nxt))
+		xtcp_sk(sk)->packets_out++;
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	skb_trim(skb, len);
 	sk->sk_wmem_queued += nskb->truesize;

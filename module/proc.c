@@ -69,6 +69,8 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKOFOSENT] = "DSACKOfoSent",
 	[XTCP_MIB_KEEPALIVE] = "KeepAlive",
 	[XTCP_MIB_ABORTONTIMEOUT] = "AbortOnTimeout",
+	[XTCP_MIB_FASTRETRANS] = "FastRetrans",
+	[XTCP_MIB_RENORECOVERY] = "RenoRecovery",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

@@ -242,6 +242,8 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->mss_cap = XTCP_DEFAULT_MSS;
 	xs->dup_acks = 0;
 	xs->in_recovery = false;
+	xtcp_cc_init(&xs->inet.sk);
+	xs->lsndtime = 0;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;
 	xs->dsack_pending = 0;

@@ -237,10 +237,12 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rto = jiffies_to_usecs(xs->rto);
 	info->tcpi_snd_mss = xs->mss;
 	info->tcpi_rcv_mss = xs->advmss;
-	info->tcpi_unacked = 0;
+	info->tcpi_ca_state = xs->ca_state;
+	info->tcpi_unacked = xs->packets_out;
+	info->tcpi_snd_ssthresh = xs->cw.ssthresh;
 	info->tcpi_rtt = xs->srtt_us >> 3;
 	info->tcpi_rttvar = xs->rttvar_us >> 2;
-	info->tcpi_snd_cwnd = 10;
+	info->tcpi_snd_cwnd = xs->cw.cwnd;
 	info->tcpi_rcv_space = xs->rcvq_space ? : xs->rcv_wnd;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_snd_wnd = xs->snd_wnd;

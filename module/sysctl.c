@@ -8,7 +8,6 @@
  * does. Values are read locklessly (READ_ONCE) where they are used.
  */
 #include <linux/random.h>
-#include <linux/swap.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
@@ -48,6 +47,8 @@ enum {
 	XTCP_SYSCTL_KEEPALIVE_TIME,
 	XTCP_SYSCTL_KEEPALIVE_INTVL,
 	XTCP_SYSCTL_KEEPALIVE_PROBES,
+	XTCP_SYSCTL_RETRIES1,
+	XTCP_SYSCTL_RETRIES2,
 	XTCP_SYSCTL_COUNT,
 };
 
@@ -212,6 +213,18 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.mode = 0644,
 		.proc_handler = proc_dou8vec_minmax,
 	},
+	[XTCP_SYSCTL_RETRIES1] = {
+		.procname = "retries1",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	[XTCP_SYSCTL_RETRIES2] = {
+		.procname = "retries2",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
 	/* Kernels before 6.6 stop at this empty entry. */
 	[XTCP_SYSCTL_COUNT] = { }
 };
@@ -229,30 +242,27 @@ static int xtcp_ehash_half(const struct net *net)
 }
 
 /*
- * Buffer triples: the initial namespace gets Linux's boot-time values
- * (tcp_init(): the ceilings scale with memory, 1/128 of the free buffer
- * pages, within 4 MiB for sending and 6 MiB for receiving); a new
- * namespace copies the initial one's, as Linux's do.
+ * Buffer triples: the initial namespace starts from net.ipv4.tcp_rmem and
+ * tcp_wmem as they are when the module loads, Linux's own defaults for
+ * this machine (it reckons the maxima at boot from memory, and the cap
+ * moved between versions: 6 MiB of receive buffer in 6.1 and 6.12, more
+ * in 7.x); a new namespace copies the initial one's, as Linux's do.
  */
 static void xtcp_set_buffer_defaults(const struct net *net,
 				     struct xtcp_net *xn)
 {
-	unsigned long limit;
-	const struct xtcp_net *init;
+	const struct net *from = &init_net;
+	int i;
 
 	if (!net_eq(net, &init_net)) {
-		init = xtcp_pernet(&init_net);
-		memcpy(xn->rmem, init->rmem, sizeof(xn->rmem));
-		memcpy(xn->wmem, init->wmem, sizeof(xn->wmem));
+		memcpy(xn->rmem, xtcp_pernet(&init_net)->rmem, sizeof(xn->rmem));
+		memcpy(xn->wmem, xtcp_pernet(&init_net)->wmem, sizeof(xn->wmem));
 		return;
 	}
-	limit = nr_free_buffer_pages() << (PAGE_SHIFT - 7);
-	xn->wmem[0] = PAGE_SIZE;
-	xn->wmem[1] = 16 * 1024;
-	xn->wmem[2] = max(64UL * 1024, min(4UL * 1024 * 1024, limit));
-	xn->rmem[0] = PAGE_SIZE;
-	xn->rmem[1] = 131072;
-	xn->rmem[2] = max(131072UL, min(6UL * 1024 * 1024, limit));
+	for (i = 0; i < 3; i++) {
+		xn->rmem[i] = READ_ONCE(from->ipv4.sysctl_tcp_rmem[i]);
+		xn->wmem[i] = READ_ONCE(from->ipv4.sysctl_tcp_wmem[i]);
+	}
 }
 
 static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
@@ -277,6 +287,8 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->keepalive_time = TCP_KEEPALIVE_TIME;
 	xn->keepalive_intvl = TCP_KEEPALIVE_INTVL;
 	xn->keepalive_probes = TCP_KEEPALIVE_PROBES;
+	xn->retries1 = XTCP_RETRIES1;
+	xn->retries2 = XTCP_RETRIES2;
 	xtcp_set_buffer_defaults(net, xn);
 	get_random_bytes(&xn->cookie_key, sizeof(xn->cookie_key));
 	/* Linux: max(128, established-hash entries / 128). */
@@ -317,6 +329,8 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_KEEPALIVE_TIME].data = &xn->keepalive_time;
 	table[XTCP_SYSCTL_KEEPALIVE_INTVL].data = &xn->keepalive_intvl;
 	table[XTCP_SYSCTL_KEEPALIVE_PROBES].data = &xn->keepalive_probes;
+	table[XTCP_SYSCTL_RETRIES1].data = &xn->retries1;
+	table[XTCP_SYSCTL_RETRIES2].data = &xn->retries2;
 
 	xn->sysctl_hdr = xtcp_register_net_sysctl(net, "net/xtcp", table,
 						  XTCP_SYSCTL_COUNT);

@@ -137,7 +137,29 @@ static unsigned int xtcp_retry_limit(struct sock *sk)
 	if (sock_flag(sk, SOCK_DEAD))
 		return xtcp_orphan_retries(READ_ONCE(xn->orphan_retries),
 					   xs->rto < XTCP_RTO_MAX);
-	return XTCP_RETRIES2;
+	return READ_ONCE(xn->retries2);
+}
+
+/*
+ * Linux's time-based meaning of retries1 and retries2 (its
+ * retransmits_timed_out()): a connection has retransmitted "@boundary
+ * times" once as much time has passed since the oldest unacknowledged
+ * segment was first sent as @boundary timeouts doubling from the minimum
+ * RTO would take (retries2 15: 924.6 s), whatever the real RTO was.
+ * TCP_USER_TIMEOUT, when set, replaces that time.
+ */
+static bool xtcp_rtx_timed_out(struct sock *sk, unsigned int boundary,
+			       bool user)
+{
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+	u32 ms = user ? READ_ONCE(xtcp_sk(sk)->user_timeout) : 0;
+	u64 limit;
+
+	if (!head)
+		return false;
+	limit = ms ? msecs_to_jiffies(ms) :
+		     xtcp_give_up_time(boundary, XTCP_RTO_MIN, XTCP_RTO_MAX);
+	return (u64)((u32)jiffies - XTCP_SKB_CB(head)->sent_at) >= limit;
 }
 
 static void xtcp_give_up(struct sock *sk)
@@ -189,6 +211,7 @@ static void xtcp_probe_timeout(struct sock *sk)
 
 static void xtcp_retransmit_timeout(struct sock *sk)
 {
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_TIME_WAIT))
@@ -209,11 +232,23 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		xtcp_probe_timeout(sk);
 		return;
 	}
-	if (xs->retransmits >= xtcp_retry_limit(sk)) {
-		xtcp_give_up(sk);
-		return;
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ||
+	    sock_flag(sk, SOCK_DEAD)) {
+		if (xs->retransmits >= xtcp_retry_limit(sk)) {
+			xtcp_give_up(sk);
+			return;
+		}
+	} else {
+		if (xtcp_rtx_timed_out(sk, xtcp_retry_limit(sk), true)) {
+			xtcp_give_up(sk);
+			return;
+		}
+		/* RFC 1122 §4.2.3.5 R1: past retries1, look for a new route. */
+		if (xtcp_rtx_timed_out(sk, READ_ONCE(xn->retries1), false))
+			sk_dst_reset(sk);
 	}
 	/* Resend the rest as partial ACKs arrive (RFC 6582 §3.2). */
+	xtcp_cc_timeout(sk);
 	xs->in_recovery = true;
 	xs->recover = xs->snd_nxt;
 	xs->dup_acks = 0;

@@ -23,6 +23,7 @@
 #include <linux/siphash.h>
 
 #include "proto/fsm.h"
+#include "proto/cc.h"
 #include "proto/options.h"
 #include "proto/seq.h"
 #include "proto/timestamp.h"
@@ -40,7 +41,8 @@ struct xtcp_synq;
 /* 2MSL: fixed at 60 s as in Linux (TCP_TIMEWAIT_LEN). */
 #define XTCP_TIMEWAIT_LEN	(60 * HZ)
 #define XTCP_FIN_TIMEOUT_MAX	(120 * HZ)
-/* Linux TCP's defaults for values that get their own sysctls later. */
+/* Linux TCP's defaults (TCP_RETR1, TCP_RETR2). */
+#define XTCP_RETRIES1		3
 #define XTCP_RETRIES2		15
 #define XTCP_MAX_SYNCNT		127
 /* RFC 9293 §3.7.1: MSS assumed when the peer sends none. */
@@ -152,6 +154,10 @@ struct xtcp_synq;
  * @XTCP_MIB_DSACKOFOSENT: D-SACK blocks sent for out-of-order data
  *	received again (TcpExt TCPDSACKOfoSent).
  * @XTCP_MIB_KEEPALIVE: keepalive probes sent (TcpExt TCPKeepAlive).
+ * @XTCP_MIB_FASTRETRANS: fast retransmits on three duplicate ACKs
+ *	(TcpExt TCPFastRetrans).
+ * @XTCP_MIB_RENORECOVERY: fast recoveries entered without SACK (TcpExt
+ *	TCPRenoRecovery).
  * @XTCP_MIB_ABORTONTIMEOUT: connections reset because keepalive probes
  *	went unanswered (TcpExt TCPAbortOnTimeout).
  * @XTCP_MIB_MAX: number of counters.
@@ -212,6 +218,8 @@ enum xtcp_mib {
 	XTCP_MIB_DSACKOFOSENT,
 	XTCP_MIB_KEEPALIVE,
 	XTCP_MIB_ABORTONTIMEOUT,
+	XTCP_MIB_FASTRETRANS,
+	XTCP_MIB_RENORECOVERY,
 	XTCP_MIB_MAX,
 };
 
@@ -256,6 +264,10 @@ struct xtcp_net {
 	int keepalive_intvl;
 	/** @keepalive_probes: net.xtcp.keepalive_probes. */
 	u8 keepalive_probes;
+	/** @retries1: net.xtcp.retries1 (time-based, as Linux). */
+	u8 retries1;
+	/** @retries2: net.xtcp.retries2 (time-based, as Linux). */
+	u8 retries2;
 	/** @max_syn_backlog: net.xtcp.max_syn_backlog. */
 	int max_syn_backlog;
 	/** @cookie_key: the SYN cookies' secret, chosen at namespace creation. */
@@ -426,6 +438,18 @@ struct xtcp_sock {
 	/** @rcv_rtt_us: receiver's RTT estimate * 8 from TSecr, 0 if none. */
 	u32 rcv_rtt_us;
 
+	/* Congestion control (cc.c); socket lock. */
+	/** @cc: the algorithm. */
+	const struct xtcp_cc_ops *cc;
+	/** @cw: congestion window and slow-start threshold, in segments. */
+	struct xtcp_cwnd cw;
+	/** @packets_out: segments sent once and not yet acknowledged. */
+	u32 packets_out;
+	/** @lsndtime: jiffies when new data last went out, 0 if never. */
+	u32 lsndtime;
+	/** @ca_state: TCP_CA_Open, TCP_CA_Recovery or TCP_CA_Loss. */
+	u8 ca_state;
+
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
 	struct xtcp_ts_recent ts_recent;
@@ -518,6 +542,8 @@ struct xtcp_sock {
 	u8 sack_ok:1;
 	/** @dsack_pending: @dsack holds a D-SACK block not sent yet. */
 	u8 dsack_pending:1;
+	/** @cwnd_limited: the last push stopped at the congestion window. */
+	u8 cwnd_limited:1;
 	/**
 	 * @wscale_ok: both SYNs had a window-scale option (RFC 7323 §2.2);
 	 * in SYN_SENT, that ours offers one.
@@ -738,6 +764,26 @@ void xtcp_arm_fin_wait2(struct sock *sk);
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
+
+/* cc.c */
+/**
+ * struct xtcp_cc_ops - a congestion-control algorithm.
+ * @name: what TCP_CONGESTION reports.
+ * @ssthresh: the slow-start threshold after a loss.
+ * @cong_avoid: grow the window for segments newly acknowledged.
+ */
+struct xtcp_cc_ops {
+	const char *name;
+	u32 (*ssthresh)(struct sock *sk);
+	void (*cong_avoid)(struct sock *sk, u32 acked);
+};
+extern const struct xtcp_cc_ops xtcp_reno;
+void xtcp_cc_init(struct sock *sk);
+bool xtcp_cc_may_send(struct sock *sk);
+void xtcp_cc_acked(struct sock *sk, u32 acked);
+void xtcp_cc_enter_recovery(struct sock *sk);
+void xtcp_cc_recovered(struct sock *sk);
+void xtcp_cc_timeout(struct sock *sk);
 
 /* keepalive.c */
 int xtcp_keepalive_get(const struct sock *sk, int optname);

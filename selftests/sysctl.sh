@@ -43,6 +43,8 @@ SYSCTLS=(
 	"keepalive_time|abc 2147483647 2147483648|1 2147483|30"
 	"keepalive_intvl|abc 2147483647 2147483648|1 2147483|30"
 	"keepalive_probes|256 -1 abc|0 255|5"
+	"retries1|256 -1 abc|0 255|5"
+	"retries2|256 -1 abc|0 255|5"
 )
 
 # sys_get NS NAME ("-" = init_net); a vector's values joined by commas

@@ -516,6 +516,17 @@ static inline long long mib_stat(const char *file, const char *row,
 }
 
 /*
+ * Counter @xtcp of /proc/net/xtcp_stats, or for XTCP_PROTO=6 its kernel
+ * TCP twin @tcpext of TcpExt (NULL: none, -1).
+ */
+static inline long long xtcp_twin_stat(const char *xtcp, const char *tcpext)
+{
+	if (!xtcp_is_native_tcp())
+		return xtcp_stat(xtcp);
+	return tcpext ? mib_stat("/proc/net/netstat", "TcpExt:", tcpext) : -1;
+}
+
+/*
  * Set net.xtcp.@name, or net.ipv4.tcp_@name for XTCP_PROTO=6, in the
  * calling process's namespace. 0 or -1.
  */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xtcp_keepalive.c - keepalive probes (RFC 1122 §4.2.3.6) against a peer
+ * xtcp_keepalive.c - finding out that a peer is gone: keepalive probes
+ * (RFC 1122 §4.2.3.6), retries2 and TCP_USER_TIMEOUT, against a peer
  * played through a TUN device (xtcp_tun.h), which can go silent at will.
  *
  * Covered:
@@ -11,7 +12,12 @@
  *  - a peer that answers every probe keeps the connection, for more
  *    probes than KEEPCNT;
  *  - without SO_KEEPALIVE nothing is sent; TCP_KEEPIDLE and friends read
- *    back net.xtcp.keepalive_* until set.
+ *    back net.xtcp.keepalive_* until set;
+ *  - data nobody acknowledges: with net.xtcp.retries2 3 the connection
+ *    fails with ETIMEDOUT after the time three doubling timeouts from
+ *    200 ms take (3 s, Linux's time-based meaning, not a count of the
+ *    actual 1 s, 2 s, 4 s... timeouts: that would be 15 s); with
+ *    TCP_USER_TIMEOUT 1.5 s, after that.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same tests run against the kernel's TCP, whose behaviour is the
@@ -25,14 +31,6 @@
 
 #define KA_LPORT	7300
 
-/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6. */
-static long long ka_stat(const char *xtcp, const char *tcpext)
-{
-	if (!xtcp_is_native_tcp())
-		return xtcp_stat(xtcp);
-	return mib_stat("/proc/net/netstat", "TcpExt:", tcpext);
-}
-
 FIXTURE(ka) {
 	struct tun_peer t;
 	struct tun_conn c;
@@ -41,18 +39,12 @@ FIXTURE(ka) {
 
 FIXTURE_SETUP(ka)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(KA_LPORT) };
-
 	self->t.fd = self->lfd = self->s = -1;
 	ASSERT_EQ(0, xtcp_new_netns());
 	if (tun_open(&self->t))
 		SKIP(return, "no TUN device: %s", strerror(errno));
-	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
-	self->lfd = xtcp_socket();
+	self->lfd = tun_listen(KA_LPORT);
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)));
-	ASSERT_EQ(0, listen(self->lfd, 8));
 	ASSERT_EQ(0, tun_connect(&self->t, &self->c, KA_LPORT, 1460));
 	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
 	self->s = accept(self->lfd, NULL, NULL);
@@ -61,16 +53,7 @@ FIXTURE_SETUP(ka)
 
 FIXTURE_TEARDOWN(ka)
 {
-	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
-
-	if (self->s >= 0) {
-		setsockopt(self->s, SOL_SOCKET, SO_LINGER, &abort_now,
-			   sizeof(abort_now));
-		close(self->s);
-	}
-	if (self->lfd >= 0)
-		close(self->lfd);
-	tun_close(&self->t);
+	tun_teardown(&self->t, self->s, self->lfd);
 }
 
 /* SO_KEEPALIVE with idle @idle s, interval 1 s, @cnt probes. 0 or -1. */
@@ -95,8 +78,8 @@ static bool ka_is_probe(const struct tun_conn *c, const struct tun_seg *s)
 
 TEST_F(ka, silent_peer_times_out)
 {
-	long long probes = ka_stat("KeepAlive", "TCPKeepAlive");
-	long long aborts = ka_stat("AbortOnTimeout", "TCPAbortOnTimeout");
+	long long probes = xtcp_twin_stat("KeepAlive", "TCPKeepAlive");
+	long long aborts = xtcp_twin_stat("AbortOnTimeout", "TCPAbortOnTimeout");
 	long long end = xtcp_now_ms() + 15000;
 	int seen = 0, rst = 0, err = 0;
 	struct tun_seg s;
@@ -116,8 +99,8 @@ TEST_F(ka, silent_peer_times_out)
 	EXPECT_EQ(-1, recv(self->s, &b, 1, 0));
 	err = errno;
 	EXPECT_EQ(ETIMEDOUT, err);
-	EXPECT_LE(probes + 2, ka_stat("KeepAlive", "TCPKeepAlive"));
-	EXPECT_LE(aborts + 1, ka_stat("AbortOnTimeout", "TCPAbortOnTimeout"));
+	EXPECT_LE(probes + 2, xtcp_twin_stat("KeepAlive", "TCPKeepAlive"));
+	EXPECT_LE(aborts + 1, xtcp_twin_stat("AbortOnTimeout", "TCPAbortOnTimeout"));
 }
 
 TEST_F(ka, answered_probes_keep_connection)
@@ -184,6 +167,50 @@ TEST_F(ka, defaults_from_sysctls)
 	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)));
 	EXPECT_EQ(30, ka_get(fd, TCP_KEEPIDLE));
 	close(fd);
+}
+
+/*
+ * The peer goes silent with @len bytes of ours unacknowledged; ms until
+ * the socket fails with ETIMEDOUT (-1 if it does not within 20 s or
+ * fails otherwise).
+ */
+static long long ka_dead_after(int s, size_t len)
+{
+	static char buf[1000];
+	long long t0 = xtcp_now_ms();
+	char b;
+
+	if (send(s, buf, len, 0) != (ssize_t)len)
+		return -1;
+	xtcp_set_timeouts(s, 20000);
+	if (recv(s, &b, 1, 0) != -1 || errno != ETIMEDOUT)
+		return -1;
+	return xtcp_now_ms() - t0;
+}
+
+TEST_F(ka, retries2_times_out)
+{
+	long long ms;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("retries2", "3"));
+	ms = ka_dead_after(self->s, 100);
+	TH_LOG("ETIMEDOUT after %lld ms", ms);
+	/* 200 + 400 + 800 + 1600 ms; a count of 3 real timeouts is 15 s */
+	EXPECT_GE(ms, 2800);
+	EXPECT_LE(ms, 10000);
+}
+
+TEST_F(ka, user_timeout_times_out)
+{
+	int ut = 1500;
+	long long ms;
+
+	ASSERT_EQ(0, setsockopt(self->s, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut,
+				sizeof(ut)));
+	ms = ka_dead_after(self->s, 100);
+	TH_LOG("ETIMEDOUT after %lld ms", ms);
+	EXPECT_GE(ms, 1400);
+	EXPECT_LE(ms, 10000);
 }
 
 TEST_HARNESS_MAIN

@@ -42,14 +42,6 @@
 #define LPORT		7200
 #define PEER_ISN	5000
 
-/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6; -1: none. */
-static long long lst_stat(const char *xtcp, const char *tcpext)
-{
-	if (!xtcp_is_native_tcp())
-		return xtcp_stat(xtcp);
-	return tcpext ? mib_stat("/proc/net/netstat", "TcpExt:", tcpext) : -1;
-}
-
 /* SYN_RECV rows (state 03) of our port on the TUN address. */
 static int syn_recv_rows(void)
 {
@@ -243,7 +235,7 @@ TEST_F(listen, request_in_proc_and_slab)
 TEST_F_TIMEOUT(listen, synack_backoff_then_expiry, 60)
 {
 	long long t[4], end, gone = 0;
-	long long timeouts = lst_stat("ReqTimeouts", NULL);
+	long long timeouts = xtcp_twin_stat("ReqTimeouts", NULL);
 	struct tun_seg sa, s;
 	int n = 0, extra = 0;
 
@@ -279,7 +271,7 @@ TEST_F_TIMEOUT(listen, synack_backoff_then_expiry, 60)
 	TH_LOG("request gone %lld ms after the last SYN-ACK", gone - t[2]);
 	EXPECT_LE(3800, gone - t[2]);
 	if (timeouts >= 0)
-		EXPECT_EQ(timeouts + 1, lst_stat("ReqTimeouts", NULL));
+		EXPECT_EQ(timeouts + 1, xtcp_twin_stat("ReqTimeouts", NULL));
 }
 
 /* The client's SYN again: the same SYN-ACK again, and still one request. */
@@ -333,7 +325,7 @@ TEST_F(listen, wrong_ack_reset_request_kept)
 /* A RST in the window ends the half-open connection. */
 TEST_F(listen, rst_ends_request)
 {
-	long long rsts = lst_stat("EmbryonicRsts", "EmbryonicRsts");
+	long long rsts = xtcp_twin_stat("EmbryonicRsts", "EmbryonicRsts");
 	struct tun_seg sa, r = { .dport = LPORT, .seq = PEER_ISN + 1,
 				 .flags = TF_RST };
 
@@ -341,13 +333,13 @@ TEST_F(listen, rst_ends_request)
 	r.sport = sa.dport;
 	ASSERT_EQ(0, tun_send(&self->t, &r));
 	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
-	EXPECT_EQ(rsts + 1, lst_stat("EmbryonicRsts", "EmbryonicRsts"));
+	EXPECT_EQ(rsts + 1, xtcp_twin_stat("EmbryonicRsts", "EmbryonicRsts"));
 }
 
 /* TCP_DEFER_ACCEPT: the bare ACK is dropped, the data makes the child. */
 TEST_F(listen, defer_accept_waits_for_data)
 {
-	long long drops = lst_stat("DeferAcceptDrop", "TCPDeferAcceptDrop");
+	long long drops = xtcp_twin_stat("DeferAcceptDrop", "TCPDeferAcceptDrop");
 	struct tun_seg sa;
 	char buf[8] = { 0 };
 	int secs = 10, s;
@@ -358,7 +350,7 @@ TEST_F(listen, defer_accept_waits_for_data)
 	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
 	EXPECT_EQ(0, xtcp_poll1(self->lfd, POLLIN, 500));
 	EXPECT_EQ(1, syn_recv_rows());
-	EXPECT_EQ(drops + 1, lst_stat("DeferAcceptDrop", "TCPDeferAcceptDrop"));
+	EXPECT_EQ(drops + 1, xtcp_twin_stat("DeferAcceptDrop", "TCPDeferAcceptDrop"));
 	ASSERT_EQ(0, client_ack(self, &sa, "abc", 3));
 	s = accept_read(self->lfd, buf, 3);
 	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
@@ -391,7 +383,7 @@ static int fill_accept_queue(FIXTURE_DATA(listen) *self, struct tun_seg *sc)
 /* abort_on_overflow 1: the final ACK of C gets a RST, C's request goes. */
 TEST_F(listen, accept_overflow_abort)
 {
-	long long over = lst_stat("ListenOverflows", "ListenOverflows");
+	long long over = xtcp_twin_stat("ListenOverflows", "ListenOverflows");
 	struct tun_seg sc, r;
 
 	ASSERT_EQ(0, xtcp_set_sysctl("abort_on_overflow", "1"));
@@ -400,7 +392,7 @@ TEST_F(listen, accept_overflow_abort)
 	EXPECT_EQ(40013, r.dport);
 	EXPECT_EQ(sc.seq + 1, r.seq);
 	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
-	EXPECT_LE(over + 1, lst_stat("ListenOverflows", "ListenOverflows"));
+	EXPECT_LE(over + 1, xtcp_twin_stat("ListenOverflows", "ListenOverflows"));
 }
 
 /*
@@ -410,13 +402,13 @@ TEST_F(listen, accept_overflow_abort)
  */
 TEST_F_TIMEOUT(listen, accept_overflow_drop_then_complete, 60)
 {
-	long long over = lst_stat("ListenOverflows", "ListenOverflows");
+	long long over = xtcp_twin_stat("ListenOverflows", "ListenOverflows");
 	struct tun_seg sc, again;
 	int s[3], n = 0;
 
 	ASSERT_EQ(0, fill_accept_queue(self, &sc));
 	EXPECT_TRUE(wait_syn_recv_rows(1, XTCP_WAIT_MS));
-	EXPECT_LE(over + 1, lst_stat("ListenOverflows", "ListenOverflows"));
+	EXPECT_LE(over + 1, xtcp_twin_stat("ListenOverflows", "ListenOverflows"));
 	for (n = 0; n < 2; n++) {
 		s[n] = accept(self->lfd, NULL, NULL);
 		ASSERT_LE(0, s[n]);
@@ -440,7 +432,7 @@ TEST_F_TIMEOUT(listen, accept_overflow_drop_then_complete, 60)
  */
 TEST_F(listen, syn_queue_bounded_and_freed)
 {
-	long long full = lst_stat("ReqQFullDrop", "TCPReqQFullDrop");
+	long long full = xtcp_twin_stat("ReqQFullDrop", "TCPReqQFullDrop");
 	int i, rows;
 
 	for (i = 0; i < 50; i++) {
@@ -459,8 +451,8 @@ TEST_F(listen, syn_queue_bounded_and_freed)
 	EXPECT_EQ(9, rows);
 	/* xtcp may push out a request older than 200 ms instead of a drop */
 	if (full >= 0)
-		EXPECT_LE(full + 41, lst_stat("ReqQFullDrop", "TCPReqQFullDrop") +
-			  (xtcp_is_native_tcp() ? 0 : lst_stat("ReqEvicted", NULL)));
+		EXPECT_LE(full + 41, xtcp_twin_stat("ReqQFullDrop", "TCPReqQFullDrop") +
+			  (xtcp_is_native_tcp() ? 0 : xtcp_twin_stat("ReqEvicted", NULL)));
 	close(self->lfd);
 	self->lfd = -1;
 	EXPECT_TRUE(wait_syn_recv_rows(0, XTCP_WAIT_MS));
@@ -472,8 +464,8 @@ TEST_F(listen, syn_queue_bounded_and_freed)
  */
 TEST_F(listen, cookie_always_makes_connection)
 {
-	long long sent = lst_stat("SyncookiesSent", "SyncookiesSent");
-	long long recvd = lst_stat("SyncookiesRecv", "SyncookiesRecv");
+	long long sent = xtcp_twin_stat("SyncookiesSent", "SyncookiesSent");
+	long long recvd = xtcp_twin_stat("SyncookiesRecv", "SyncookiesRecv");
 	struct tun_seg sa;
 	char buf[8] = { 0 };
 	socklen_t len = sizeof(int);
@@ -482,11 +474,11 @@ TEST_F(listen, cookie_always_makes_connection)
 	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
 	ASSERT_EQ(0, client_syn_mss(self, 40021, 1400, &sa));
 	EXPECT_EQ(0, syn_recv_rows());
-	EXPECT_EQ(sent + 1, lst_stat("SyncookiesSent", "SyncookiesSent"));
+	EXPECT_EQ(sent + 1, xtcp_twin_stat("SyncookiesSent", "SyncookiesSent"));
 	ASSERT_EQ(0, client_ack(self, &sa, "xyz", 3));
 	s = accept_read(self->lfd, buf, 3);
 	ASSERT_LE(0, s) TH_LOG("accept or read: %s", strerror(errno));
-	EXPECT_EQ(recvd + 1, lst_stat("SyncookiesRecv", "SyncookiesRecv"));
+	EXPECT_EQ(recvd + 1, xtcp_twin_stat("SyncookiesRecv", "SyncookiesRecv"));
 	EXPECT_STREQ("xyz", buf);
 	ASSERT_EQ(0, getsockopt(s, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
 	EXPECT_EQ(1300, mss);
@@ -522,7 +514,7 @@ static bool refused(FIXTURE_DATA(listen) *self, uint16_t pport)
  */
 TEST_F(listen, cookie_forged_refused)
 {
-	long long failed = lst_stat("SyncookiesFailed", "SyncookiesFailed");
+	long long failed = xtcp_twin_stat("SyncookiesFailed", "SyncookiesFailed");
 	struct tun_seg sa;
 	int s;
 
@@ -536,7 +528,7 @@ TEST_F(listen, cookie_forged_refused)
 	EXPECT_TRUE(refused(self, 40022)) TH_LOG("wrong-ISN cookie taken");
 	if (failed >= 0)
 		EXPECT_EQ(failed + 3,
-			  lst_stat("SyncookiesFailed", "SyncookiesFailed"));
+			  xtcp_twin_stat("SyncookiesFailed", "SyncookiesFailed"));
 	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s) TH_LOG("accept: %s", strerror(errno));
@@ -552,7 +544,7 @@ TEST_F(listen, cookie_forged_refused)
  */
 TEST_F(listen, cookies_when_queue_full)
 {
-	long long docookies = lst_stat("ReqQFullDoCookies",
+	long long docookies = xtcp_twin_stat("ReqQFullDoCookies",
 				       "TCPReqQFullDoCookies");
 	struct tun_seg sa;
 	int i, s;
@@ -563,7 +555,7 @@ TEST_F(listen, cookies_when_queue_full)
 	EXPECT_EQ(9, syn_recv_rows());
 	ASSERT_EQ(0, client_syn(self, 41200, &sa));
 	EXPECT_EQ(9, syn_recv_rows());
-	EXPECT_EQ(docookies + 1, lst_stat("ReqQFullDoCookies",
+	EXPECT_EQ(docookies + 1, xtcp_twin_stat("ReqQFullDoCookies",
 					  "TCPReqQFullDoCookies"));
 	ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
 	s = accept(self->lfd, NULL, NULL);
@@ -704,7 +696,7 @@ TEST_F(listen, timestamps_negotiated)
  */
 TEST_F(listen, paws_drops_old_segment)
 {
-	long long paws = lst_stat("PAWSEstab", "PAWSEstab");
+	long long paws = xtcp_twin_stat("PAWSEstab", "PAWSEstab");
 	uint32_t seq = PEER_ISN + 1, ack;
 	struct tun_seg sa, d;
 	char buf[8] = { 0 };
@@ -728,13 +720,13 @@ TEST_F(listen, paws_drops_old_segment)
 			echoed_old = true;
 		if (d.ack == seq)
 			answered = true;
-		if (answered && lst_stat("PAWSEstab", "PAWSEstab") > paws)
+		if (answered && xtcp_twin_stat("PAWSEstab", "PAWSEstab") > paws)
 			break;
 	}
 	EXPECT_TRUE(answered);
 	EXPECT_FALSE(echoed_old) TH_LOG("the old TSval became TS.Recent");
 	if (paws >= 0)
-		EXPECT_EQ(paws + 1, lst_stat("PAWSEstab", "PAWSEstab"));
+		EXPECT_EQ(paws + 1, xtcp_twin_stat("PAWSEstab", "PAWSEstab"));
 	EXPECT_EQ(0, xtcp_poll1(s, POLLIN, 300)) TH_LOG("old segment taken");
 	ASSERT_EQ(0, client_ts_seg(self, 40034, seq, ack, PEER_TS + 1001,
 				   sa.tsval, "def"));
@@ -766,7 +758,7 @@ TEST_F(listen, paws_drops_old_segment)
  */
 TEST_F(listen, cookie_options_in_timestamp)
 {
-	long long failed = lst_stat("SyncookiesFailed", "SyncookiesFailed");
+	long long failed = xtcp_twin_stat("SyncookiesFailed", "SyncookiesFailed");
 	bool xtcp = !xtcp_is_native_tcp();
 	uint32_t tsval = 0;
 	struct tun_seg sa;
@@ -795,7 +787,7 @@ TEST_F(listen, cookie_options_in_timestamp)
 		ASSERT_EQ(0, client_ack(self, &sa, NULL, 0));
 		EXPECT_TRUE(refused(self, 40035)) TH_LOG("timestamps dropped");
 		if (failed >= 0)
-			EXPECT_EQ(failed + 3, lst_stat("SyncookiesFailed",
+			EXPECT_EQ(failed + 3, xtcp_twin_stat("SyncookiesFailed",
 						       "SyncookiesFailed"));
 	}
 	s = ts_child_checked(_metadata, self, 40035, &sa, PEER_TS + 2, "ts!",
@@ -1021,7 +1013,7 @@ TEST(owned_listener_serves_syns)
 	ASSERT_EQ(0, xtcp_new_netns());
 	o.fd = xtcp_listener_port(0, 128, &port);
 	ASSERT_LE(0, o.fd);
-	drops = lst_stat("BacklogDrop", "TCPBacklogDrop");
+	drops = xtcp_twin_stat("BacklogDrop", "TCPBacklogDrop");
 	ASSERT_EQ(0, pthread_create(&th, NULL, own_listener, &o));
 	for (i = 0; i < 100; i++) {
 		c = xtcp_socket();
@@ -1035,7 +1027,7 @@ TEST(owned_listener_serves_syns)
 	}
 	o.stop = true;
 	pthread_join(th, NULL);
-	EXPECT_EQ(drops, lst_stat("BacklogDrop", "TCPBacklogDrop"));
+	EXPECT_EQ(drops, xtcp_twin_stat("BacklogDrop", "TCPBacklogDrop"));
 	close(o.fd);
 }
 

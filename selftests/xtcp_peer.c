@@ -40,14 +40,6 @@
 #define SK_MEMINFO_VARS		9
 #endif
 
-/* Counter of xtcp, or the kernel TCP twin for XTCP_PROTO=6; -1: none. */
-static long long peer_stat(const char *xtcp, const char *tcpext)
-{
-	if (!xtcp_is_native_tcp())
-		return xtcp_stat(xtcp);
-	return tcpext ? mib_stat("/proc/net/netstat", "TcpExt:", tcpext) : -1;
-}
-
 FIXTURE(peer) {
 	struct tun_peer t;
 	struct tun_conn c;
@@ -56,38 +48,17 @@ FIXTURE(peer) {
 
 FIXTURE_SETUP(peer)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(PEER_LPORT) };
-	int one = 1;
-
 	self->t.fd = self->lfd = self->s = -1;
 	ASSERT_EQ(0, xtcp_new_netns());
 	if (tun_open(&self->t))
 		SKIP(return, "no TUN device: %s", strerror(errno));
-	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
-	self->lfd = xtcp_socket();
+	self->lfd = tun_listen(PEER_LPORT);
 	ASSERT_LE(0, self->lfd);
-	setsockopt(self->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)));
-	ASSERT_EQ(0, listen(self->lfd, 8));
 }
 
 FIXTURE_TEARDOWN(peer)
 {
-	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
-
-	/*
-	 * A RST, not a FIN the peer would never answer: no orphan may be left
-	 * retransmitting into a namespace that is going away.
-	 */
-	if (self->s >= 0) {
-		setsockopt(self->s, SOL_SOCKET, SO_LINGER, &abort_now,
-			   sizeof(abort_now));
-		close(self->s);
-	}
-	if (self->lfd >= 0)
-		close(self->lfd);
-	tun_close(&self->t);
+	tun_teardown(&self->t, self->s, self->lfd);
 }
 
 /*
@@ -157,7 +128,7 @@ TEST_F_TIMEOUT(peer, one_byte_segments_bounded, 180)
 	long long drops0, drops1;
 
 	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
-	drops0 = peer_stat("RcvQDrop", "TCPRcvQDrop");
+	drops0 = xtcp_twin_stat("RcvQDrop", "TCPRcvQDrop");
 	start = self->c.snd_nxt;
 	acked = start;
 	n = self->c.wnd < 8192 ? self->c.wnd : 8192;
@@ -197,7 +168,7 @@ TEST_F_TIMEOUT(peer, one_byte_segments_bounded, 180)
 	EXPECT_GE(n, got);
 	EXPECT_EQ(-1, xtcp_check(buf, got, 0, 7));
 	/* Bytes not taken must have been counted as dropped. */
-	drops1 = peer_stat("RcvQDrop", "TCPRcvQDrop");
+	drops1 = xtcp_twin_stat("RcvQDrop", "TCPRcvQDrop");
 	if (got < n && drops0 >= 0)
 		EXPECT_LT(drops0, drops1) TH_LOG("%u bytes refused, not counted",
 						 n - got);
@@ -270,7 +241,7 @@ static int peer_icmp(struct tun_peer *t, uint8_t code, uint16_t mtu,
 
 static bool oow_icmps_above(long long before)
 {
-	return peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps") > before;
+	return xtcp_twin_stat("OutOfWindowIcmps", "OutOfWindowIcmps") > before;
 }
 
 static bool wait_oow_icmp(long long before)
@@ -301,7 +272,7 @@ TEST_F(peer, icmp_unreach_needs_seq_in_flight)
 	ASSERT_EQ(EINPROGRESS, errno);
 	ASSERT_EQ(1, tun_wait(&self->t, TF_SYN, &syn, XTCP_WAIT_MS));
 	lport = syn.sport;
-	oow = peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
+	oow = xtcp_twin_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
 	/* Port unreachable: fatal in SYN_SENT, if believed. */
 	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_PORT_UNREACH, 0, lport, 80,
 			       syn.seq + 100000));
@@ -342,7 +313,7 @@ TEST_F(peer, frag_needed_lowers_mss)
 	ASSERT_EQ(1400, s.len);
 	ASSERT_EQ(base, s.seq);
 
-	oow = peer_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
+	oow = xtcp_twin_stat("OutOfWindowIcmps", "OutOfWindowIcmps");
 	ASSERT_EQ(0, peer_icmp(&self->t, ICMP_FRAG_NEEDED, 1000, PEER_LPORT,
 			       self->c.pport, base + 50000));
 	if (oow >= 0)
@@ -453,7 +424,7 @@ static int read_exactly(int fd, char *buf, size_t len)
  */
 TEST_F(peer, out_of_order_reassembled)
 {
-	long long ofo = peer_stat("OFOQueue", "TCPOFOQueue");
+	long long ofo = xtcp_twin_stat("OFOQueue", "TCPOFOQueue");
 	char buf[16];
 
 	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
@@ -468,7 +439,7 @@ TEST_F(peer, out_of_order_reassembled)
 	ASSERT_EQ(0, read_exactly(self->s, buf, 9));
 	EXPECT_STREQ("ABCDEFGHI", buf);
 	if (ofo >= 0)
-		EXPECT_EQ(ofo + 2, peer_stat("OFOQueue", "TCPOFOQueue"));
+		EXPECT_EQ(ofo + 2, xtcp_twin_stat("OFOQueue", "TCPOFOQueue"));
 }
 
 /*
@@ -494,7 +465,7 @@ TEST_F(peer, out_of_order_overlaps_trimmed)
 	ASSERT_EQ(0, read_exactly(self->s, buf, 3));
 	EXPECT_STREQ("LMN", buf);
 	if (!xtcp_is_native_tcp())
-		EXPECT_LT(0, peer_stat("OFOMerge", NULL));
+		EXPECT_LT(0, xtcp_twin_stat("OFOMerge", NULL));
 }
 
 /* A FIN beyond the hole waits with its data and ends the stream after it. */
@@ -566,7 +537,7 @@ TEST_F(peer, sack_blocks_describe_the_queue)
  */
 TEST_F(peer, delayed_acks)
 {
-	long long delayed = peer_stat("DelayedACKs", "DelayedACKs");
+	long long delayed = xtcp_twin_stat("DelayedACKs", "DelayedACKs");
 	static char seg[1461];
 	struct tun_seg a;
 	int i, acks = 0;
@@ -593,7 +564,7 @@ TEST_F(peer, delayed_acks)
 	EXPECT_LE(xtcp_is_native_tcp() ? 10 : 20, acks);
 	EXPECT_GE(35, acks) TH_LOG("no ACK was held back");
 	if (delayed >= 0)
-		EXPECT_LT(delayed, peer_stat("DelayedACKs", "DelayedACKs"));
+		EXPECT_LT(delayed, xtcp_twin_stat("DelayedACKs", "DelayedACKs"));
 	for (i = 0; i < 41; i++)
 		ASSERT_EQ(0, read_exactly(self->s, buf, 1460));
 }
@@ -605,8 +576,8 @@ TEST_F(peer, delayed_acks)
  */
 TEST_F(peer, dsack_reports_duplicates)
 {
-	long long old0 = peer_stat("DSACKOldSent", "TCPDSACKOldSent");
-	long long ofo0 = peer_stat("DSACKOfoSent", "TCPDSACKOfoSent");
+	long long old0 = xtcp_twin_stat("DSACKOldSent", "TCPDSACKOldSent");
+	long long ofo0 = xtcp_twin_stat("DSACKOfoSent", "TCPDSACKOfoSent");
 	struct tun_seg a;
 
 	ASSERT_EQ(0, peer_established_sack(_metadata, self, 1460, 1));
@@ -630,10 +601,10 @@ TEST_F(peer, dsack_reports_duplicates)
 	EXPECT_EQ(6u, SACK_REL(self, a, 1, 0));
 	EXPECT_EQ(9u, SACK_REL(self, a, 1, 1));
 	if (old0 >= 0)
-		EXPECT_EQ(old0 + 1, peer_stat("DSACKOldSent",
+		EXPECT_EQ(old0 + 1, xtcp_twin_stat("DSACKOldSent",
 					      "TCPDSACKOldSent"));
 	if (ofo0 >= 0)
-		EXPECT_EQ(ofo0 + 1, peer_stat("DSACKOfoSent",
+		EXPECT_EQ(ofo0 + 1, xtcp_twin_stat("DSACKOfoSent",
 					      "TCPDSACKOfoSent"));
 }
 

@@ -123,6 +123,44 @@ static inline void tun_close(struct tun_peer *t)
 	t->fd = -1;
 }
 
+/* A listener of the protocol under test on TUN_LOCAL:@port; -1 on error. */
+static inline int tun_listen(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	int fd = xtcp_socket(), one = 1;
+
+	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 8)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A test's end: its connection @s closed with a RST, not a FIN the peer
+ * would never answer (no orphan may be left retransmitting into a
+ * namespace that is going away), its listener @lfd, the TUN device.
+ * Either fd may be -1.
+ */
+static inline void tun_teardown(struct tun_peer *t, int s, int lfd)
+{
+	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
+
+	if (s >= 0) {
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &abort_now,
+			   sizeof(abort_now));
+		close(s);
+	}
+	if (lfd >= 0)
+		close(lfd);
+	tun_close(t);
+}
+
 static inline uint32_t tun_sum(uint32_t sum, const uint8_t *p, size_t len)
 {
 	while (len > 1) {

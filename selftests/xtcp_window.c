@@ -57,29 +57,14 @@ FIXTURE_SETUP(win)
 
 FIXTURE_TEARDOWN(win)
 {
-	struct linger abort_now = { .l_onoff = 1, .l_linger = 0 };
-
-	if (self->s >= 0) {
-		setsockopt(self->s, SOL_SOCKET, SO_LINGER, &abort_now,
-			   sizeof(abort_now));
-		close(self->s);
-	}
-	if (self->lfd >= 0)
-		close(self->lfd);
-	tun_close(&self->t);
+	tun_teardown(&self->t, self->s, self->lfd);
 }
 
 /* A listener on TUN_LOCAL:WIN_LPORT. */
 static int win_listen(FIXTURE_DATA(win) *self)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(WIN_LPORT) };
-
-	inet_pton(AF_INET, TUN_LOCAL, &sin.sin_addr);
-	self->lfd = xtcp_socket();
-	if (self->lfd < 0 ||
-	    bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(self->lfd, 8))
+	self->lfd = tun_listen(WIN_LPORT);
+	if (self->lfd < 0)
 		return -1;
 	return xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
 }

@@ -287,12 +287,22 @@ static void print_ends(const char *what, int fd, int remote)
 		socklen_t mlen = sizeof(mss);
 
 		len = sizeof(r);
-		if (getpeername(fd, (struct sockaddr *)&r, &len))
-			die_errno(errno, "getpeername");
+		/*
+		 * A connection the peer reset while it waited in the accept
+		 * queue has no peer any more (ENOTCONN, in TCP too): say so
+		 * and go on, its reads and writes tell the rest.
+		 */
+		if (getpeername(fd, (struct sockaddr *)&r, &len)) {
+			if (errno != ENOTCONN)
+				die_errno(errno, "getpeername");
+			snprintf(rb, sizeof(rb), "?");
+		} else {
+			fmt_sa(&r, rb, sizeof(rb));
+		}
 		if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &mlen))
 			mss = -1;	/* printed as is: the caller sees it failed */
 		printf("%s local=%s remote=%s mss=%d\n", what,
-		       fmt_sa(&l, lb, sizeof(lb)), fmt_sa(&r, rb, sizeof(rb)), mss);
+		       fmt_sa(&l, lb, sizeof(lb)), rb, mss);
 	}
 	fflush(stdout);
 }

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cc.c - congestion control: how many segments may be in flight
+ * (RFC 5681), behind a small per-socket ops table so that other
+ * algorithms (CUBIC next) slot in beside Reno. The window arithmetic is
+ * in proto/cc.c.
+ *
+ * The sender (output.c) sends new data only while fewer segments than the
+ * window are in flight (@packets_out: sent once and not yet acknowledged;
+ * retransmissions are not held back). The window starts at ten segments
+ * (RFC 6928), grows on acknowledgments only while it is what limits the
+ * sender (@cwnd_limited), and after a pause of more than an RTO shrinks
+ * as Linux's does. A fast retransmit (three duplicate ACKs) halves it and
+ * recovery lasts until everything sent before is acknowledged (RFC 6582;
+ * "Recovery"); a retransmission timeout sets the threshold once per
+ * episode and restarts from one segment ("Loss"), growing in slow start
+ * as the retransmissions are acknowledged.
+ *
+ * Everything here runs with the socket locked.
+ */
+#include <net/tcp.h>
+
+#include "xtcp.h"
+#include "proto/cc.h"
+
+static u32 xtcp_reno_ssthresh_sk(struct sock *sk)
+{
+	return xtcp_reno_ssthresh(xtcp_sk(sk)->cw.cwnd);
+}
+
+static void xtcp_reno_cong_avoid_sk(struct sock *sk, u32 acked)
+{
+	xtcp_reno_increase(&xtcp_sk(sk)->cw, acked);
+}
+
+/** xtcp_reno - RFC 5681's Reno, the only algorithm so far. */
+const struct xtcp_cc_ops xtcp_reno = {
+	.name = "reno",
+	.ssthresh = xtcp_reno_ssthresh_sk,
+	.cong_avoid = xtcp_reno_cong_avoid_sk,
+};
+
+/**
+ * xtcp_cc_init() - a fresh window and Reno, for a new connection.
+ * @sk: the socket.
+ */
+void xtcp_cc_init(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->cc = &xtcp_reno;
+	xtcp_cwnd_init(&xs->cw);
+	xs->packets_out = 0;
+	xs->ca_state = TCP_CA_Open;
+	xs->cwnd_limited = 0;
+}
+
+/**
+ * xtcp_cc_may_send() - may one more new segment go out now?
+ * @sk: the socket.
+ *
+ * Return: true while fewer segments than the window are in flight. After
+ * a pause longer than the RTO the window is first shrunk (Linux's
+ * tcp_cwnd_restart(), allowed by RFC 5681 §4.1).
+ */
+bool xtcp_cc_may_send(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!xs->packets_out && xs->lsndtime)
+		xs->cw.cwnd = xtcp_cwnd_restart(xs->cw.cwnd,
+						(u32)jiffies - xs->lsndtime,
+						xs->rto);
+	return xs->packets_out < xs->cw.cwnd;
+}
+
+/**
+ * xtcp_cc_acked() - @acked segments newly acknowledged, outside fast
+ * recovery: let the algorithm grow the window, if the window is what held
+ * the sender back.
+ * @sk: the socket.
+ * @acked: segments freed from the write queue.
+ */
+void xtcp_cc_acked(struct sock *sk, u32 acked)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!acked || xs->ca_state == TCP_CA_Recovery || !xs->cwnd_limited)
+		return;
+	xs->cc->cong_avoid(sk, acked);
+}
+
+/**
+ * xtcp_cc_enter_recovery() - a fast retransmit: halve the window (RFC 5681
+ * §3.2 step 2, without the inflation Linux does not do either).
+ * @sk: the socket.
+ */
+void xtcp_cc_enter_recovery(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->cw.ssthresh = xs->cc->ssthresh(sk);
+	xs->cw.cwnd = xs->cw.ssthresh;
+	xs->cw.cnt = 0;
+	xs->ca_state = TCP_CA_Recovery;
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_FASTRETRANS);
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_RENORECOVERY);
+}
+
+/**
+ * xtcp_cc_recovered() - everything sent before the loss is acknowledged.
+ * @sk: the socket.
+ */
+void xtcp_cc_recovered(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->ca_state == TCP_CA_Recovery && xs->cw.cwnd > xs->cw.ssthresh)
+		xs->cw.cwnd = xs->cw.ssthresh;
+	xs->ca_state = TCP_CA_Open;
+}
+
+/**
+ * xtcp_cc_timeout() - the retransmission timer ran out with data in
+ * flight (RFC 5681 §3.1): one segment, and the threshold from the window
+ * unless this episode already set it.
+ * @sk: the socket.
+ */
+void xtcp_cc_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->ca_state != TCP_CA_Loss)
+		xs->cw.ssthresh = xs->cc->ssthresh(sk);
+	xs->cw.cwnd = 1;
+	xs->cw.cnt = 0;
+	xs->ca_state = TCP_CA_Loss;
+}
