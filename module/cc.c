@@ -71,7 +71,7 @@ bool xtcp_cc_may_send(struct sock *sk)
 		xs->cw.cwnd = xtcp_cwnd_restart(xs->cw.cwnd,
 						(u32)jiffies - xs->lsndtime,
 						xs->rto);
-	return xs->packets_out < xs->cw.cwnd;
+	return xtcp_packets_in_flight(sk) < xs->cw.cwnd;
 }
 
 /**
@@ -104,7 +104,8 @@ void xtcp_cc_enter_recovery(struct sock *sk)
 	xs->cw.cnt = 0;
 	xs->ca_state = TCP_CA_Recovery;
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_FASTRETRANS);
-	xtcp_inc_stat(sock_net(sk), XTCP_MIB_RENORECOVERY);
+	xtcp_inc_stat(sock_net(sk), xs->sack_ok ? XTCP_MIB_SACKRECOVERY :
+		      XTCP_MIB_RENORECOVERY);
 }
 
 /**

@@ -65,11 +65,11 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 }
 
 /*
- * Free what @ack acknowledges from the write queue; take an RTT sample from
- * the newest segment acknowledged that was sent once (Karn's rule). Returns
- * how many segments went.
+ * Free what @ack acknowledges from the write queue; unless @ts_sampled,
+ * take an RTT sample from the newest segment acknowledged that was sent
+ * once (Karn's rule). Returns how many segments went.
  */
-static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack)
+static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
@@ -88,72 +88,87 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack)
 		} else {
 			sample = false;
 		}
+		xtcp_sack_forget(sk, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk->sk_wmem_queued -= skb->truesize;
 		kfree_skb(skb);
 		acked++;
 	}
 	xs->packets_out = xs->packets_out > acked ? xs->packets_out - acked : 0;
-	if (skb_queue_empty(&sk->sk_write_queue))
+	if (skb_queue_empty(&sk->sk_write_queue)) {
 		xs->packets_out = 0;
-	if (sample)
+		xtcp_sack_reset(sk);
+	}
+	if (sample && !ts_sampled)
 		xtcp_rtt_sample(sk, sample_from);
 	return acked;
 }
 
 /*
- * RFC 5681 §2 duplicate ACK: acknowledges nothing new, carries no data,
- * leaves the window as it was, while data is outstanding. The third one
- * triggers a fast retransmit (§3.2); recovery then lasts until everything
- * sent before it is acknowledged (RFC 6582).
+ * RFC 7323 §4.1 RTTM: an ACK that advances SND.UNA echoes the TSval of
+ * the segment that drew it, retransmitted or not. Our TSvals count
+ * milliseconds; an echo from the future or older than the longest RTO
+ * is no measurement. True if a sample was taken.
  */
-static void xtcp_dup_ack(struct sock *sk, const struct xtcp_skb_cb *cb,
-			 bool bare)
+static bool xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
+{
+	u32 delta;
+
+	if (!ts->has || !ts->ecr)
+		return false;
+	delta = xtcp_tsval(sk) - ts->ecr;
+	if ((s32)delta < 0 || delta > jiffies_to_msecs(XTCP_RTO_MAX))
+		return false;
+	xtcp_rtt_sample_us(sk, max_t(u32, delta, 1) * USEC_PER_MSEC);
+	return true;
+}
+
+/*
+ * RFC 5681 §2 duplicate ACK: acknowledges nothing new, carries no data,
+ * leaves the window as it was, while data is outstanding. With SACK, an
+ * ACK that SACKs something new counts too (RFC 6675 §2). The third one
+ * starts fast recovery (sack.c).
+ */
+static bool xtcp_dup_ack(struct sock *sk, const struct xtcp_skb_cb *cb,
+			 bool bare, u32 newly_sacked)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (!bare || xtcp_seg_window(sk, cb) != xs->snd_wnd ||
-	    xs->snd_una == xs->snd_nxt)
-		return;
-	if (++xs->dup_acks != XTCP_DUPACK_THRESH || xs->in_recovery)
-		return;
-	xs->in_recovery = true;
-	xs->recover = xs->snd_nxt;
-	xtcp_cc_enter_recovery(sk);
-	xtcp_retransmit_head(sk);
+	if (xs->snd_una == xs->snd_nxt)
+		return false;
+	if (!newly_sacked &&
+	    (!bare || xtcp_seg_window(sk, cb) != xs->snd_wnd))
+		return false;
+	if (xs->dup_acks < U8_MAX)
+		xs->dup_acks++;
+	return true;
 }
 
-/* A new ACK during recovery: resend the next hole or leave recovery. */
-static void xtcp_partial_ack(struct sock *sk)
-{
-	struct xtcp_sock *xs = xtcp_sk(sk);
-
-	xs->dup_acks = 0;
-	if (!xs->in_recovery)
-		return;
-	if (xtcp_seq_before(xs->snd_una, xs->recover)) {
-		xtcp_retransmit_head(sk);
-	} else {
-		xs->in_recovery = false;
-		xtcp_cc_recovered(sk);
-	}
-}
+/* A handshake's ACK: its RTT comes from the SYN's send time. */
+static const struct xtcp_seg_ts xtcp_no_ts;
 
 /* RFC 9293 §3.10.7.4 fifth check: process an acceptable SEG.ACK. */
-static void xtcp_ack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
-			     bool bare)
+static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
+			     const struct xtcp_seg_ts *ts, bool bare)
 {
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 acked = 0, sacked;
+	bool dupack = false;
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
-	if (cb->ack_seq == xs->snd_una)
-		xtcp_dup_ack(sk, cb, bare);
 	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
-		u32 acked = xtcp_clean_write_queue(sk, cb->ack_seq);
-
+		acked = xtcp_clean_write_queue(sk, cb->ack_seq,
+					       xtcp_rtt_from_ts(sk, ts));
 		xs->snd_una = cb->ack_seq;
 		xs->retransmits = 0;
-		xtcp_partial_ack(sk);
+		xs->dup_acks = 0;
+	}
+	sacked = xtcp_sack_rcv(sk, skb);
+	if (!acked && cb->ack_seq == xs->snd_una)
+		dupack = xtcp_dup_ack(sk, cb, bare, sacked);
+	xtcp_recovery_ack(sk, acked, dupack);
+	if (acked) {
 		xtcp_cc_acked(sk, acked);
 		xtcp_rto_reset(sk);
 		/* RFC 6298 §5.2/5.3: stop or restart the timer. */
@@ -342,7 +357,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	xtcp_init_from_syn(sk, cb);
 
 	if (ack_ok) {
-		xtcp_ack_advance(sk, cb, false);
+		xtcp_ack_advance(sk, skb, &xtcp_no_ts, false);
 		xtcp_event(sk, XTCP_EV_RCV_SYNACK);
 		xtcp_sndbuf_expand(sk);
 		xtcp_send_ack(sk);
@@ -404,7 +419,7 @@ static bool xtcp_rcv_syn_recv_ack(struct sock *sk, struct sk_buff *skb)
 		xtcp_send_reset_for(sock_net(sk), skb);
 		return false;
 	}
-	xtcp_ack_advance(sk, cb, false);
+	xtcp_ack_advance(sk, skb, &xtcp_no_ts, false);
 	xtcp_take_window(sk, cb);
 	xtcp_event(sk, XTCP_EV_RCV_ACK);
 	xtcp_sndbuf_expand(sk);
@@ -579,7 +594,7 @@ static void xtcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	case XTCP_ACK_OLD:
 		break;
 	case XTCP_ACK_OK:
-		xtcp_ack_advance(sk, cb, !skb->len &&
+		xtcp_ack_advance(sk, skb, &ts, !skb->len &&
 				 !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)));
 		if (xtcp_fin_acked(sk) && !xtcp_our_fin_acked(sk))
 			goto drop;	/* LAST_ACK done, or TIME_WAIT overflowed */

@@ -219,10 +219,7 @@ void xtcp_retransmit_head(struct sock *sk)
 
 	if (!skb || !xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xtcp_sk(sk)->snd_nxt))
 		return;
-	xtcp_inc_stat(sock_net(sk), XTCP_SKB_CB(skb)->flags & TCPHDR_SYN ?
-		      XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
-	XTCP_SKB_CB(skb)->retransmitted = 1;
-	xtcp_transmit_skb(sk, skb);
+	xtcp_retransmit_skb(sk, skb);
 }
 
 /**
@@ -371,6 +368,9 @@ void xtcp_push(struct sock *sk)
 	xtcp_assert_locked(sk);
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
 		return;
+	/* RFC 6675 §4 NextSeg(): what is lost goes before new data. */
+	if (xs->lost_out)
+		xtcp_retransmit_lost(sk, false);
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
@@ -384,7 +384,7 @@ void xtcp_push(struct sock *sk)
 		if (xtcp_transmit_skb(sk, skb))
 			break;
 	}
-	xs->cwnd_limited = xs->packets_out >= xs->cw.cwnd;
+	xs->cwnd_limited = xtcp_packets_in_flight(sk) >= xs->cw.cwnd;
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    !xtcp_timer_armed(sk, XTCP_TIMER_RTX))
 		xtcp_arm_rtx(sk);
@@ -505,9 +505,11 @@ static int xtcp_split_skb(struct sock *sk, struct sk_buff *skb,
 	ncb = XTCP_SKB_CB(nskb);
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
-	/* Two segments in flight where there was one. */
-	if (xtcp_seq_before(cb->seq, xtcp_sk(sk)->snd_nxt))
+	/* Two segments in flight where there was one, with the same marks. */
+	if (xtcp_seq_before(cb->seq, xtcp_sk(sk)->snd_nxt)) {
 		xtcp_sk(sk)->packets_out++;
+		xtcp_sack_split(sk, nskb);
+	}
 	cb->flags &= ~(TCPHDR_FIN | TCPHDR_PSH);
 	skb_trim(skb, len);
 	sk->sk_wmem_queued += nskb->truesize;
@@ -551,9 +553,7 @@ void xtcp_mtu_reduced(struct sock *sk, u32 mtu)
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (!xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xs->snd_nxt))
 			break;
-		xtcp_inc_stat(sock_net(sk), XTCP_MIB_RETRANSSEGS);
-		XTCP_SKB_CB(skb)->retransmitted = 1;
-		if (xtcp_transmit_skb(sk, skb))
+		if (xtcp_retransmit_skb(sk, skb))
 			break;
 	}
 }

@@ -71,6 +71,11 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_ABORTONTIMEOUT] = "AbortOnTimeout",
 	[XTCP_MIB_FASTRETRANS] = "FastRetrans",
 	[XTCP_MIB_RENORECOVERY] = "RenoRecovery",
+	[XTCP_MIB_SACKRECOVERY] = "SackRecovery",
+	[XTCP_MIB_DSACKRECV] = "DSACKRecv",
+	[XTCP_MIB_DSACKUNDO] = "DSACKUndo",
+	[XTCP_MIB_SACKDISCARD] = "SACKDiscard",
+	[XTCP_MIB_SACKRENEGING] = "SACKReneging",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

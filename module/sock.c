@@ -243,6 +243,12 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->dup_acks = 0;
 	xs->in_recovery = false;
 	xtcp_cc_init(&xs->inet.sk);
+	xtcp_sack_reset(&xs->inet.sk);
+	xs->total_retrans = 0;
+	xs->bytes_retrans = 0;
+	xs->dsack_dups = 0;
+	xs->undo_marker = 0;
+	xs->undo_retrans = 0;
 	xs->lsndtime = 0;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;

@@ -239,6 +239,12 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rcv_mss = xs->advmss;
 	info->tcpi_ca_state = xs->ca_state;
 	info->tcpi_unacked = xs->packets_out;
+	info->tcpi_sacked = xs->sacked_out;
+	info->tcpi_lost = xs->lost_out;
+	info->tcpi_retrans = xs->retrans_out;
+	info->tcpi_total_retrans = xs->total_retrans;
+	info->tcpi_bytes_retrans = xs->bytes_retrans;
+	info->tcpi_dsack_dups = xs->dsack_dups;
 	info->tcpi_snd_ssthresh = xs->cw.ssthresh;
 	info->tcpi_rtt = xs->srtt_us >> 3;
 	info->tcpi_rttvar = xs->rttvar_us >> 2;

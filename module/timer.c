@@ -247,12 +247,16 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		if (xtcp_rtx_timed_out(sk, READ_ONCE(xn->retries1), false))
 			sk_dst_reset(sk);
 	}
-	/* Resend the rest as partial ACKs arrive (RFC 6582 §3.2). */
-	xtcp_cc_timeout(sk);
-	xs->in_recovery = true;
-	xs->recover = xs->snd_nxt;
-	xs->dup_acks = 0;
-	xtcp_retransmit_head(sk);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		/* Our SYN (or SYN-ACK): the only segment there is. */
+		xtcp_cc_timeout(sk);
+		xs->in_recovery = true;
+		xs->recover = xs->snd_nxt;
+		xs->dup_acks = 0;
+		xtcp_retransmit_head(sk);
+	} else {
+		xtcp_recovery_timeout(sk);
+	}
 	xtcp_backoff_rtx(sk);
 }
 
@@ -468,8 +472,19 @@ void xtcp_arm_fin_wait2(struct sock *sk)
  */
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at)
 {
+	xtcp_rtt_sample_us(sk, jiffies_to_usecs((u32)jiffies - sent_at));
+}
+
+/**
+ * xtcp_rtt_sample_us() - one RTT measurement of @m_us microseconds, from
+ * a segment's send time or from a timestamp echo (RFC 7323 §4): update
+ * SRTT, RTTVAR and the RTO (RFC 6298 §2).
+ * @sk: the socket.
+ * @m_us: the measurement.
+ */
+void xtcp_rtt_sample_us(struct sock *sk, u32 m_us)
+{
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 m_us = jiffies_to_usecs((u32)jiffies - sent_at);
 
 	xtcp_rtt_update(&xs->srtt_us, &xs->rttvar_us, m_us);
 	xtcp_rto_reset(sk);

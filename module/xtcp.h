@@ -25,6 +25,7 @@
 #include "proto/fsm.h"
 #include "proto/cc.h"
 #include "proto/options.h"
+#include "proto/sack.h"
 #include "proto/seq.h"
 #include "proto/timestamp.h"
 #include "compat.h"
@@ -58,8 +59,6 @@ struct xtcp_synq;
 #define XTCP_MAX_WINDOW		65535U
 /* TCP_CONGESTION reads this; see sockopt.c. */
 #define XTCP_CONGESTION_NAME	"reno"
-/* RFC 5681 §3.2: duplicate ACKs that trigger a fast retransmit. */
-#define XTCP_DUPACK_THRESH	3
 /* Room for link, IP and TCP headers with the largest options. */
 #define XTCP_MAX_HEADER		(MAX_HEADER + 128)
 
@@ -160,6 +159,16 @@ struct xtcp_synq;
  *	TCPRenoRecovery).
  * @XTCP_MIB_ABORTONTIMEOUT: connections reset because keepalive probes
  *	went unanswered (TcpExt TCPAbortOnTimeout).
+ * @XTCP_MIB_SACKRECOVERY: fast recoveries entered with SACK (TcpExt
+ *	TCPSackRecovery).
+ * @XTCP_MIB_DSACKRECV: D-SACK blocks received (TcpExt TCPDSACKRecv).
+ * @XTCP_MIB_DSACKUNDO: window reductions undone because D-SACKs showed
+ *	every retransmission of the episode was needless (TcpExt
+ *	TCPDSACKUndo).
+ * @XTCP_MIB_SACKDISCARD: SACK blocks ignored as impossible: beyond what
+ *	was sent, reversed, or wholly acknowledged (TcpExt TCPSACKDiscard).
+ * @XTCP_MIB_SACKRENEGING: the peer dropped data it had SACKed, so the
+ *	marks were forgotten at a timeout (TcpExt TCPSACKReneging).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -220,6 +229,11 @@ enum xtcp_mib {
 	XTCP_MIB_ABORTONTIMEOUT,
 	XTCP_MIB_FASTRETRANS,
 	XTCP_MIB_RENORECOVERY,
+	XTCP_MIB_SACKRECOVERY,
+	XTCP_MIB_DSACKRECV,
+	XTCP_MIB_DSACKUNDO,
+	XTCP_MIB_SACKDISCARD,
+	XTCP_MIB_SACKRENEGING,
 	XTCP_MIB_MAX,
 };
 
@@ -337,6 +351,12 @@ struct xtcp_skb_cb {
 	u8 reopens_time_wait:1;
 	/** @sack_ok: a received SYN offered SACK-permitted. */
 	u8 sack_ok:1;
+	/** @sacked: the peer SACKed this write-queue segment (sack.c). */
+	u8 sacked:1;
+	/** @lost: presumed lost, to be retransmitted (sack.c). */
+	u8 lost:1;
+	/** @rexmit: retransmitted in this recovery, not yet SACKed. */
+	u8 rexmit:1;
 	/** @mss: peer's MSS option on a received SYN, 0 if none. */
 	u16 mss;
 	/** @ack_seq: acknowledgment number (received segments). */
@@ -449,6 +469,35 @@ struct xtcp_sock {
 	u32 lsndtime;
 	/** @ca_state: TCP_CA_Open, TCP_CA_Recovery or TCP_CA_Loss. */
 	u8 ca_state;
+
+	/*
+	 * The scoreboard (sack.c; socket lock): how many of the
+	 * @packets_out segments carry each mark. Without SACK, @sacked_out
+	 * counts duplicate ACKs instead (each one says a segment left).
+	 */
+	/** @sacked_out: segments SACKed. */
+	u32 sacked_out;
+	/** @lost_out: segments presumed lost. */
+	u32 lost_out;
+	/** @retrans_out: retransmissions of lost segments in flight. */
+	u32 retrans_out;
+	/** @total_retrans: segments retransmitted over the connection. */
+	u32 total_retrans;
+	/** @bytes_retrans: payload bytes retransmitted. */
+	u64 bytes_retrans;
+	/** @dsack_dups: D-SACK blocks received. */
+	u32 dsack_dups;
+	/**
+	 * @undo_marker: SND.UNA when the window was last reduced, 0 when
+	 * there is nothing to undo (RFC 2883 §5 / Linux's D-SACK undo).
+	 */
+	u32 undo_marker;
+	/** @undo_retrans: retransmissions since then no D-SACK excused. */
+	u32 undo_retrans;
+	/** @prior_cwnd: the window before that reduction. */
+	u32 prior_cwnd;
+	/** @prior_ssthresh: the threshold before it. */
+	u32 prior_ssthresh;
 
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
@@ -762,6 +811,7 @@ void xtcp_enter_time_wait(struct sock *sk);
 void xtcp_restart_time_wait(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
 void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
+void xtcp_rtt_sample_us(struct sock *sk, u32 m_us);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
 
@@ -784,6 +834,17 @@ void xtcp_cc_acked(struct sock *sk, u32 acked);
 void xtcp_cc_enter_recovery(struct sock *sk);
 void xtcp_cc_recovered(struct sock *sk);
 void xtcp_cc_timeout(struct sock *sk);
+
+/* sack.c */
+u32 xtcp_packets_in_flight(const struct sock *sk);
+void xtcp_sack_forget(struct sock *sk, const struct sk_buff *skb);
+void xtcp_sack_split(struct sock *sk, const struct sk_buff *nskb);
+void xtcp_sack_reset(struct sock *sk);
+u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb);
+int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+void xtcp_retransmit_lost(struct sock *sk, bool force);
+void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);
+void xtcp_recovery_timeout(struct sock *sk);
 
 /* keepalive.c */
 int xtcp_keepalive_get(const struct sock *sk, int optname);

@@ -73,26 +73,6 @@ FIXTURE_TEARDOWN(cc)
 	tun_teardown(&self->t, self->s, self->lfd);
 }
 
-/*
- * New data segments the stack sends until @ms pass without one; *high is
- * the end of the highest. Retransmissions are not counted.
- */
-static int cc_burst(struct tun_peer *t, uint32_t *high, int ms)
-{
-	long long end = xtcp_now_ms() + 10000, quiet = xtcp_now_ms() + ms;
-	struct tun_seg s;
-	int n = 0;
-
-	while (tun_recv(t, &s, quiet < end ? quiet : end) > 0) {
-		if (!s.len || (int32_t)(s.seq + s.len - *high) <= 0)
-			continue;
-		*high = s.seq + s.len;
-		n++;
-		quiet = xtcp_now_ms() + ms;
-	}
-	return n;
-}
-
 /* The peer acknowledges up to @ack, its window wide open. */
 static int cc_ack(FIXTURE_DATA(cc) *self, uint32_t ack)
 {
@@ -107,10 +87,10 @@ TEST_F(cc, initial_window_then_slow_start)
 {
 	uint32_t high = self->iss1;
 
-	EXPECT_EQ(10, cc_burst(&self->t, &high, CC_QUIET));
+	EXPECT_EQ(10, tun_burst(&self->t, &high, CC_QUIET));
 	EXPECT_EQ(self->iss1 + 10 * CC_MSS, high);
 	ASSERT_EQ(0, cc_ack(self, high));
-	EXPECT_EQ(20, cc_burst(&self->t, &high, CC_QUIET));
+	EXPECT_EQ(20, tun_burst(&self->t, &high, CC_QUIET));
 }
 
 TEST_F(cc, three_dupacks_fast_retransmit)
@@ -123,9 +103,9 @@ TEST_F(cc, three_dupacks_fast_retransmit)
 	struct tun_seg s;
 	int i, again = 0;
 
-	ASSERT_EQ(10, cc_burst(&self->t, &high, CC_QUIET));
+	ASSERT_EQ(10, tun_burst(&self->t, &high, CC_QUIET));
 	ASSERT_EQ(0, cc_ack(self, high));
-	ASSERT_EQ(20, cc_burst(&self->t, &high, CC_QUIET));
+	ASSERT_EQ(20, tun_burst(&self->t, &high, CC_QUIET));
 	/* The first of the twenty is lost: three ACKs say so. */
 	lost = self->iss1 + 10 * CC_MSS;
 	for (i = 0; i < 3; i++)

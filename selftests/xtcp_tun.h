@@ -54,6 +54,8 @@ struct tun_seg {
 	uint8_t sack_perm;	/* tx: SACK-permitted option */
 	uint8_t nsack;		/* rx: SACK blocks found */
 	uint32_t sack[4][2];	/* rx: their [start, end), in order */
+	uint8_t nsack_tx;	/* tx: SACK blocks to put in (3 with ts) */
+	uint32_t sack_tx[4][2];	/* tx: their [start, end), in order */
 	const void *data;	/* tx payload */
 	uint32_t len;		/* payload bytes */
 };
@@ -225,10 +227,11 @@ static inline int tun_send(struct tun_peer *t, const struct tun_seg *s)
 {
 	uint8_t seg[1500], ph[12], *o;
 	size_t hlen = 20 + (s->mss ? 4 : 0) + (s->ts ? 12 : 0) +
-		      (s->ws ? 4 : 0) + (s->sack_perm ? 4 : 0);
+		      (s->ws ? 4 : 0) + (s->sack_perm ? 4 : 0) +
+		      (s->nsack_tx ? 4 + 8 * s->nsack_tx : 0);
 	size_t len = hlen + s->len;
 
-	if (len > sizeof(seg))
+	if (hlen > 60 || len > sizeof(seg))
 		return -1;
 	memset(seg, 0, hlen);
 	tun_put16(seg, s->sport);
@@ -265,6 +268,16 @@ static inline int tun_send(struct tun_peer *t, const struct tun_seg *s)
 		o[1] = 3;
 		o[2] = 3;
 		o[3] = s->ws - 1;
+		o += 4;
+	}
+	if (s->nsack_tx) {
+		o[0] = o[1] = 1;
+		o[2] = 5;
+		o[3] = 2 + 8 * s->nsack_tx;
+		for (int i = 0; i < s->nsack_tx; i++) {
+			tun_put32(o + 4 + 8 * i, s->sack_tx[i][0]);
+			tun_put32(o + 8 + 8 * i, s->sack_tx[i][1]);
+		}
 	}
 	if (s->len)
 		memcpy(seg + hlen, s->data, s->len);
@@ -380,6 +393,27 @@ struct tun_conn {
  * The peer connects to our listener on @lport (SYN with MSS @mss, 0 for
  * none), answers the SYN-ACK and stands in ESTABLISHED. 0 or -1.
  */
+/*
+ * New data segments the stack sends until @ms pass without one (10 s at
+ * most); *high is the end of the highest. Retransmissions and bare ACKs
+ * are not counted.
+ */
+static inline int tun_burst(struct tun_peer *t, uint32_t *high, int ms)
+{
+	long long end = xtcp_now_ms() + 10000, quiet = xtcp_now_ms() + ms;
+	struct tun_seg s;
+	int n = 0;
+
+	while (tun_recv(t, &s, quiet < end ? quiet : end) > 0) {
+		if (!s.len || (int32_t)(s.seq + s.len - *high) <= 0)
+			continue;
+		*high = s.seq + s.len;
+		n++;
+		quiet = xtcp_now_ms() + ms;
+	}
+	return n;
+}
+
 static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,
 				   uint16_t lport, uint16_t mss,
 				   uint8_t sack_perm)

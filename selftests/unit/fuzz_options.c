@@ -18,7 +18,11 @@
  *   - build(parse(x)) is 4-byte aligned, at most 40 bytes, writes nothing
  *     past its length, and reparses to the same values;
  *   - xtcp_header_len() is -EINVAL or a multiple of 4 in [20, 60] that is
- *     <= seg_len, exactly doff * 4.
+ *     <= seg_len, exactly doff * 4;
+ *   - the parsed SACK blocks through xtcp_sack_view() (proto/sack.c), for
+ *     SND.UNA and SND.NXT taken from the input: every block kept is
+ *     non-empty, within [SND.UNA, SND.NXT], ascending; a D-SACK is
+ *     non-empty and below SND.NXT; no more blocks out than in.
  *
  * Built two ways: with -DXTCP_LIBFUZZER and clang -fsanitize=fuzzer as a
  * libFuzzer target; otherwise as a standalone driver (gcc, ASan+UBSan)
@@ -31,6 +35,8 @@
 #include <stdlib.h>
 
 #include "options.h"
+#include "sack.h"
+#include "seq.h"
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -138,6 +144,27 @@ static void check_valid(const struct xtcp_options *o, bool syn)
 }
 
 /* Parse an exactly-sized copy, check it, and round-trip it. */
+/* What the sender would believe of these blocks (proto/sack.c). */
+static void check_sack_view(const struct xtcp_options *o, u32 una, u32 nxt)
+{
+	struct xtcp_sack_view v;
+	unsigned int i;
+
+	xtcp_sack_view(o->sacks, o->nr_sacks, una, una, nxt, &v);
+	CHECK(v.nr + v.dsack <= o->nr_sacks);
+	if (v.dsack)
+		CHECK(xtcp_seq_before(v.dup.start, v.dup.end) &&
+		      xtcp_seq_leq(v.dup.end, nxt));
+	for (i = 0; i < v.nr; i++) {
+		CHECK(xtcp_seq_before(v.blocks[i].start, v.blocks[i].end));
+		CHECK(xtcp_seq_geq(v.blocks[i].start, una));
+		CHECK(xtcp_seq_leq(v.blocks[i].end, nxt));
+		if (i)
+			CHECK(xtcp_seq_leq(v.blocks[i - 1].start,
+					   v.blocks[i].start));
+	}
+}
+
 static void check_area(const u8 *area, size_t len, bool syn)
 {
 	struct xtcp_options o, ref, o2;
@@ -161,6 +188,15 @@ static void check_area(const u8 *area, size_t len, bool syn)
 		return;
 	check_valid(&o, syn);
 	check_same(&o, &ref, true);
+	if (o.nr_sacks) {
+		/* a window around the first block, shaped by the input */
+		u32 una = o.sacks[0].start - (u32)cur_size * 977u;
+		u32 nxt = una + ((u32)cur_data[1] << 12) + o.nr_sacks * 1000u;
+
+		check_sack_view(&o, una, nxt);
+		check_sack_view(&o, o.sacks[o.nr_sacks - 1].start,
+				o.sacks[0].end);
+	}
 
 	memset(out, 0x5a, sizeof(out));
 	blen = xtcp_build_options(out, &o, syn);

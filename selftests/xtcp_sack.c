@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xtcp_sack.c - the sender's use of SACK (RFC 2018, RFC 6675, RFC 2883),
+ * seen from a peer played through a TUN device (xtcp_tun.h) that offers
+ * SACK-permitted and decides which segments it SACKs.
+ *
+ * Covered:
+ *  - one ACK whose SACK block covers three segments above a hole starts
+ *    recovery: the hole is sent again at once, without waiting for three
+ *    duplicate ACKs or a timeout (SackRecovery, FastRetrans);
+ *  - two holes in one window are both sent again before the peer
+ *    acknowledges the first one, once the pipe is within the window
+ *    (NewReno would need a partial ACK, one round trip, per hole);
+ *  - a D-SACK for that retransmission is counted (DSACKRecv, TCP_INFO
+ *    dsack_dups) and, as every retransmission of the episode was
+ *    needless, the window reduction is undone (DSACKUndo; xtcp only:
+ *    Linux undoes in other places of its state machine);
+ *  - impossible blocks (beyond what was sent, reversed) are counted
+ *    (SACKDiscard) and change nothing: no retransmission follows;
+ *  - a peer that drops data it SACKed (reneging, RFC 2018 §8) gets it again
+ *    after a timeout (SACKReneging).
+ *
+ * Every test runs in its own network namespace. With XTCP_PROTO=6 the
+ * same tests run against the kernel's TCP (Reno, RACK left as it is).
+ */
+#include <netinet/tcp.h>
+
+#include "kselftest_harness.h"
+#include "xtcp_common.h"
+#include "xtcp_tun.h"
+
+#define SK_LPORT	7450
+#define SK_MSS		1000
+/* A burst is over after this long without a new segment (as xtcp_cc.c). */
+#define SK_QUIET	120
+
+FIXTURE(sack) {
+	struct tun_peer t;
+	struct tun_conn c;
+	int lfd, s;
+	uint32_t iss1;		/* sequence number of our first data byte */
+	uint32_t high;		/* end of the highest segment sent */
+};
+
+FIXTURE_SETUP(sack)
+{
+	static char buf[60 * SK_MSS];
+	int one = 1;
+
+	self->t.fd = self->lfd = self->s = -1;
+	ASSERT_EQ(0, xtcp_new_netns());
+	if (xtcp_is_native_tcp()) {
+		FILE *f = fopen("/proc/sys/net/ipv4/tcp_congestion_control",
+				"w");
+
+		ASSERT_NE(NULL, f);
+		fputs("reno", f);
+		ASSERT_EQ(0, fclose(f));
+		/* no tail loss probes: they would add segments to bursts */
+		ASSERT_EQ(0, xtcp_set_sysctl("early_retrans", "0"));
+	}
+	if (tun_open(&self->t))
+		SKIP(return, "no TUN device: %s", strerror(errno));
+	self->lfd = tun_listen(SK_LPORT);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, tun_connect_sack(&self->t, &self->c, SK_LPORT, SK_MSS, 1));
+	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
+	self->s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->s);
+	setsockopt(self->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	self->iss1 = self->high = self->c.rcv_nxt;
+	ASSERT_EQ((ssize_t)sizeof(buf), send(self->s, buf, sizeof(buf), 0));
+}
+
+FIXTURE_TEARDOWN(sack)
+{
+	tun_teardown(&self->t, self->s, self->lfd);
+}
+
+/*
+ * The peer acknowledges up to @ack with @n SACK blocks (@blk pairs of
+ * start, end), its window wide open.
+ */
+static int sk_ack(FIXTURE_DATA(sack) *self, uint32_t ack, int n,
+		  const uint32_t (*blk)[2])
+{
+	struct tun_seg s = { .sport = self->c.pport, .dport = SK_LPORT,
+			     .seq = self->c.snd_nxt, .ack = ack,
+			     .flags = TF_ACK, .win = 65535, .nsack_tx = n };
+
+	memcpy(s.sack_tx, blk, n * sizeof(*blk));
+	return tun_send(&self->t, &s);
+}
+
+/* Data segment number @i counted from our first byte. */
+static uint32_t seg_at(FIXTURE_DATA(sack) *self, int i)
+{
+	return self->iss1 + i * SK_MSS;
+}
+
+/*
+ * Retransmissions seen by @ms from now: bit i of the result set if the
+ * segment starting at @want[i] came again (new data above *high updates
+ * it and is otherwise ignored).
+ */
+static unsigned int sk_resent(FIXTURE_DATA(sack) *self, const uint32_t *want,
+			      int n, int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+	unsigned int seen = 0;
+	struct tun_seg s;
+
+	while (seen != (1u << n) - 1 && tun_recv(&self->t, &s, end) > 0) {
+		if (!s.len)
+			continue;
+		if ((int32_t)(s.seq + s.len - self->high) > 0) {
+			self->high = s.seq + s.len;
+			continue;
+		}
+		for (int i = 0; i < n; i++)
+			if (s.seq == want[i])
+				seen |= 1u << i;
+	}
+	return seen;
+}
+
+/*
+ * Counter @xtcp (or its TcpExt twin) once it reaches @want, or its value
+ * after two seconds: the stack may take the segment a little after
+ * tun_send() returns.
+ */
+static long long sk_wait_twin(const char *xtcp, const char *tcpext,
+			      long long want)
+{
+	long long end = xtcp_now_ms() + 2000, v;
+
+	while ((v = xtcp_twin_stat(xtcp, tcpext)) < want &&
+	       xtcp_now_ms() < end)
+		usleep(10000);
+	return v;
+}
+
+/* Ten segments out, all acknowledged, twenty more out. */
+static void sk_twenty_in_flight(struct __test_metadata *_metadata,
+				FIXTURE_DATA(sack) *self)
+{
+	ASSERT_EQ(10, tun_burst(&self->t, &self->high, SK_QUIET));
+	ASSERT_EQ(0, sk_ack(self, self->high, 0, NULL));
+	ASSERT_EQ(20, tun_burst(&self->t, &self->high, SK_QUIET));
+	ASSERT_EQ(seg_at(self, 30), self->high);
+}
+
+TEST_F(sack, one_sack_of_three_segments_retransmits_hole)
+{
+	long long fr = xtcp_twin_stat("FastRetrans", "TCPFastRetrans");
+	long long sr = xtcp_twin_stat("SackRecovery", "TCPSackRecovery");
+	uint32_t blk[1][2], lost;
+
+	sk_twenty_in_flight(_metadata, self);
+	/* Segment 10 is lost; 11..13 arrived: one ACK says so. */
+	lost = seg_at(self, 10);
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 14);
+	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+	/* Well before the 200 ms minimum RTO could run out. */
+	EXPECT_EQ(1u, sk_resent(self, &lost, 1, 150));
+	EXPECT_EQ(fr + 1, xtcp_twin_stat("FastRetrans", "TCPFastRetrans"));
+	EXPECT_EQ(sr + 1, xtcp_twin_stat("SackRecovery", "TCPSackRecovery"));
+}
+
+TEST_F(sack, two_holes_resent_before_partial_ack)
+{
+	uint32_t blk[2][2], lost[2];
+	struct xtcp_info ti;
+	int i;
+
+	sk_twenty_in_flight(_metadata, self);
+	/* Segments 10 and 15 are lost; the peer SACKs each arrival. */
+	lost[0] = seg_at(self, 10);
+	lost[1] = seg_at(self, 15);
+	blk[0][0] = seg_at(self, 11);
+	for (i = 12; i <= 15; i++) {
+		blk[0][1] = seg_at(self, i);
+		ASSERT_EQ(0, sk_ack(self, lost[0], 1, blk));
+	}
+	blk[1][0] = blk[0][0];
+	blk[1][1] = blk[0][1];
+	blk[0][0] = seg_at(self, 16);
+	for (i = 17; i <= 30; i++) {
+		/* most recent block first (RFC 2018 §4) */
+		blk[0][1] = seg_at(self, i);
+		ASSERT_EQ(0, sk_ack(self, lost[0], 2, blk));
+	}
+	/*
+	 * Both holes go again while the ACK still stands at the first: 18
+	 * SACKed, 2 lost, so the pipe (RFC 6675) is within the halved window.
+	 */
+	EXPECT_EQ(3u, sk_resent(self, lost, 2, 150));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("sacked %u lost %u retrans %u total_retrans %u",
+	       ti.base.tcpi_sacked, ti.base.tcpi_lost, ti.base.tcpi_retrans,
+	       ti.base.tcpi_total_retrans);
+	EXPECT_EQ(18u, ti.base.tcpi_sacked);
+	EXPECT_LE(2u, ti.base.tcpi_total_retrans);
+}
+
+TEST_F(sack, dsack_counted_and_undoes_reduction)
+{
+	long long dr = xtcp_twin_stat("DSACKRecv", "TCPDSACKRecv");
+	long long du = xtcp_twin_stat("DSACKUndo", "TCPDSACKUndo");
+	uint32_t blk[1][2], lost;
+	struct xtcp_info ti;
+
+	sk_twenty_in_flight(_metadata, self);
+	lost = seg_at(self, 10);
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 14);
+	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+	ASSERT_EQ(1u, sk_resent(self, &lost, 1, 150));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
+	/*
+	 * Segment 10 was only late: everything arrives, and the
+	 * retransmission is reported as a duplicate (first block below the
+	 * cumulative ACK, RFC 2883 §4.1).
+	 */
+	blk[0][0] = lost;
+	blk[0][1] = lost + SK_MSS;
+	ASSERT_EQ(0, sk_ack(self, seg_at(self, 30), 1, blk));
+	EXPECT_EQ(dr + 1, sk_wait_twin("DSACKRecv", "TCPDSACKRecv", dr + 1));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	EXPECT_EQ(1u, ti.dsack_dups);
+	TH_LOG("after the D-SACK: cwnd %u ssthresh %u", ti.base.tcpi_snd_cwnd,
+	       ti.base.tcpi_snd_ssthresh);
+	if (!xtcp_is_native_tcp()) {
+		EXPECT_EQ(du + 1, xtcp_stat("DSACKUndo"));
+		EXPECT_LE(20u, ti.base.tcpi_snd_cwnd);
+	}
+}
+
+TEST_F(sack, impossible_blocks_discarded)
+{
+	long long sd = xtcp_twin_stat("SACKDiscard", "TCPSACKDiscard");
+	long long rs = xtcp_twin_stat("RetransSegs", "RetransSegs");
+	uint32_t blk[3][2], lost;
+
+	sk_twenty_in_flight(_metadata, self);
+	lost = seg_at(self, 10);
+	/* a real one first: no D-SACK then, the others are plain lies */
+	blk[0][0] = seg_at(self, 12);
+	blk[0][1] = seg_at(self, 13);
+	/* beyond anything sent */
+	blk[1][0] = seg_at(self, 31);
+	blk[1][1] = seg_at(self, 40);
+	/* reversed */
+	blk[2][0] = seg_at(self, 20);
+	blk[2][1] = seg_at(self, 14);
+	ASSERT_EQ(0, sk_ack(self, lost, 3, blk));
+	EXPECT_EQ(sd + 2, sk_wait_twin("SACKDiscard", "TCPSACKDiscard", sd + 2));
+	/*
+	 * One believable SACKed segment declares no loss (RFC 6675). The
+	 * kernel's RACK does: a segment sent after the hole arrived.
+	 */
+	if (!xtcp_is_native_tcp()) {
+		EXPECT_EQ(0u, sk_resent(self, &lost, 1, 150));
+		EXPECT_EQ(rs, xtcp_stat("RetransSegs"));
+	}
+}
+
+TEST_F(sack, reneged_sack_resent_after_timeout)
+{
+	long long rn = xtcp_twin_stat("SACKReneging", "TCPSACKReneging");
+	uint32_t blk[1][2], want;
+
+	sk_twenty_in_flight(_metadata, self);
+	/* Segment 10 lost, 11..29 SACKed. */
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 30);
+	ASSERT_EQ(0, sk_ack(self, seg_at(self, 10), 1, blk));
+	want = seg_at(self, 10);
+	ASSERT_EQ(1u, sk_resent(self, &want, 1, 150));
+	/*
+	 * The hole's retransmission arrives, but the peer threw 11..29
+	 * away: it acknowledges only 10 and SACKs nothing. 11 must come
+	 * again, by the timer at the latest.
+	 */
+	ASSERT_EQ(0, sk_ack(self, seg_at(self, 11), 0, NULL));
+	want = seg_at(self, 11);
+	EXPECT_EQ(1u, sk_resent(self, &want, 1, 5000));
+	EXPECT_LE(rn + 1, xtcp_twin_stat("SACKReneging", "TCPSACKReneging"));
+}
+
+TEST_HARNESS_MAIN
