@@ -73,8 +73,8 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
-	u32 sample_from = 0, acked = 0;
-	bool sample = false;
+	u32 sample_from = 0, acked = 0, low = 0;
+	bool sample = false, reordered = false;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) != NULL) {
 		/* skb is acknowledged whole, or not at all */
@@ -85,6 +85,11 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 		if (!cb->retransmitted) {
 			sample = true;
 			sample_from = cb->sent_at;
+			/* filled a hole below SACKed data by itself */
+			if (!cb->sacked && !reordered) {
+				reordered = true;
+				low = cb->seq;
+			}
 		} else {
 			sample = false;
 		}
@@ -101,6 +106,8 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 	}
 	if (sample && !ts_sampled)
 		xtcp_rtt_sample(sk, sample_from);
+	if (reordered)
+		xtcp_check_reordering(sk, low);
 	return acked;
 }
 
@@ -161,6 +168,9 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		acked = xtcp_clean_write_queue(sk, cb->ack_seq,
 					       xtcp_rtt_from_ts(sk, ts));
 		xs->snd_una = cb->ack_seq;
+		/* keep @fack comparable with the sequence space it is in */
+		if (xtcp_seq_before(xs->fack, xs->snd_una))
+			xs->fack = xs->snd_una;
 		xs->retransmits = 0;
 		xs->dup_acks = 0;
 	}

@@ -76,6 +76,7 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_DSACKUNDO] = "DSACKUndo",
 	[XTCP_MIB_SACKDISCARD] = "SACKDiscard",
 	[XTCP_MIB_SACKRENEGING] = "SACKReneging",
+	[XTCP_MIB_SACKREORDER] = "SACKReorder",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

@@ -115,8 +115,8 @@ static void xtcp_mark_head_lost(struct sock *sk)
 }
 
 /*
- * RFC 6675 §4 IsLost(): a segment with DupThresh SACKed segments above it
- * is lost. Walks up from the oldest segment while at least DupThresh
+ * RFC 6675 §4 IsLost(): a segment with DupThresh (@reordering) SACKed
+ * segments above it is lost. Walks up from the oldest segment while at least DupThresh
  * SACKed ones remain above; a retransmission already sent is not marked
  * again (only the timer resends it).
  */
@@ -129,13 +129,38 @@ static void xtcp_mark_lost_by_sack(struct sock *sk)
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 
-		if (above < XTCP_DUPACK_THRESH || !xtcp_skb_in_flight(xs, skb))
+		if (above < xs->reordering || !xtcp_skb_in_flight(xs, skb))
 			break;
 		if (cb->sacked)
 			above--;
 		else if (!cb->rexmit)
 			xtcp_mark_lost(xs, cb);
 	}
+}
+
+/**
+ * xtcp_check_reordering() - segments sent once, the lowest starting at
+ * @low, were just found delivered: if that is below the highest SACKed
+ * segment, they were overtaken, not lost. Count it and let DupThresh grow
+ * to the distance, so that the same reordering draws no more spurious
+ * fast retransmits.
+ * @sk: the socket.
+ * @low: that lowest sequence number.
+ *
+ * Context: socket locked.
+ */
+void xtcp_check_reordering(struct sock *sk, u32 low)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_assert_locked(sk);
+	if (!xs->sack_ok || !xtcp_seq_before(low, xs->fack))
+		return;
+	xs->reordering = xtcp_reorder_degree(low, xs->fack, xs->mss,
+					     xs->reordering,
+					     XTCP_MAX_REORDERING);
+	xs->reord_seen++;
+	xtcp_inc_stat(sock_net(sk), XTCP_MIB_SACKREORDER);
 }
 
 /*
@@ -178,7 +203,8 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 	struct xtcp_sack_view v;
 	struct xtcp_options o;
 	struct sk_buff *skb;
-	u32 newly = 0, top;
+	u32 newly = 0, top, low = 0;
+	bool reordered = false;
 	unsigned int i;
 
 	xtcp_assert_locked(sk);
@@ -210,6 +236,10 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 		cb->sacked = 1;
 		xs->sacked_out++;
 		newly++;
+		if (!cb->retransmitted && !reordered) {
+			reordered = true;
+			low = cb->seq;
+		}
 		if (cb->lost) {
 			cb->lost = 0;
 			xtcp_count_down(&xs->lost_out);
@@ -219,6 +249,10 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 			xtcp_count_down(&xs->retrans_out);
 		}
 	}
+	if (reordered)
+		xtcp_check_reordering(sk, low);
+	if (newly && xtcp_seq_after(top, xs->fack))
+		xs->fack = top;
 	return newly;
 }
 
@@ -374,7 +408,7 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 		return;
 	if (xs->sack_ok)
 		xtcp_mark_lost_by_sack(sk);
-	if (xs->lost_out || xs->dup_acks >= XTCP_DUPACK_THRESH)
+	if (xs->lost_out || xs->dup_acks >= xs->reordering)
 		xtcp_enter_recovery(sk);
 }
 
@@ -401,11 +435,19 @@ void xtcp_recovery_timeout(struct sock *sk)
 	xtcp_assert_locked(sk);
 	if (reneged)
 		xtcp_inc_stat(sock_net(sk), XTCP_MIB_SACKRENEGING);
+	/*
+	 * A timeout although DupThresh segments were SACKed: the reordering
+	 * estimate held back a fast retransmit that was due (as Linux).
+	 */
+	if (xs->ca_state == TCP_CA_Open && xs->sacked_out >= XTCP_DUPACK_THRESH)
+		xs->reordering = min_t(u32, xs->reordering, XTCP_DUPACK_THRESH);
 	if (xs->ca_state != TCP_CA_Loss)
 		xtcp_undo_prepare(sk);
 	xtcp_cc_timeout(sk);
 	if (!xs->sack_ok)
 		xs->sacked_out = 0;
+	if (reneged)
+		xs->fack = xs->snd_una;
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 

@@ -247,6 +247,9 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->total_retrans = 0;
 	xs->bytes_retrans = 0;
 	xs->dsack_dups = 0;
+	xs->fack = iss;
+	xs->reordering = XTCP_DUPACK_THRESH;
+	xs->reord_seen = 0;
 	xs->undo_marker = 0;
 	xs->undo_retrans = 0;
 	xs->lsndtime = 0;

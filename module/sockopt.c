@@ -245,6 +245,8 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_total_retrans = xs->total_retrans;
 	info->tcpi_bytes_retrans = xs->bytes_retrans;
 	info->tcpi_dsack_dups = xs->dsack_dups;
+	info->tcpi_reordering = xs->reordering;
+	info->tcpi_reord_seen = xs->reord_seen;
 	info->tcpi_snd_ssthresh = xs->cw.ssthresh;
 	info->tcpi_rtt = xs->srtt_us >> 3;
 	info->tcpi_rttvar = xs->rttvar_us >> 2;

@@ -169,6 +169,8 @@ struct xtcp_synq;
  *	was sent, reversed, or wholly acknowledged (TcpExt TCPSACKDiscard).
  * @XTCP_MIB_SACKRENEGING: the peer dropped data it had SACKed, so the
  *	marks were forgotten at a timeout (TcpExt TCPSACKReneging).
+ * @XTCP_MIB_SACKREORDER: a segment sent once was found delivered below
+ *	the highest SACKed one: reordering, not loss (TcpExt TCPSACKReorder).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -234,6 +236,7 @@ enum xtcp_mib {
 	XTCP_MIB_DSACKUNDO,
 	XTCP_MIB_SACKDISCARD,
 	XTCP_MIB_SACKRENEGING,
+	XTCP_MIB_SACKREORDER,
 	XTCP_MIB_MAX,
 };
 
@@ -487,6 +490,19 @@ struct xtcp_sock {
 	u64 bytes_retrans;
 	/** @dsack_dups: D-SACK blocks received. */
 	u32 dsack_dups;
+	/**
+	 * @fack: end of the highest segment SACKed; meaningful while it is
+	 * after SND.UNA.
+	 */
+	u32 fack;
+	/**
+	 * @reordering: DupThresh, in segments: SACKed segments above a hole
+	 * that make it lost. Starts at 3 and grows to the reordering seen
+	 * (XTCP_MAX_REORDERING at most); TCP_INFO's reordering.
+	 */
+	u32 reordering;
+	/** @reord_seen: reorderings detected (TCP_INFO reord_seen). */
+	u32 reord_seen;
 	/**
 	 * @undo_marker: SND.UNA when the window was last reduced, 0 when
 	 * there is nothing to undo (RFC 2883 §5 / Linux's D-SACK undo).
@@ -841,6 +857,7 @@ void xtcp_sack_forget(struct sock *sk, const struct sk_buff *skb);
 void xtcp_sack_split(struct sock *sk, const struct sk_buff *nskb);
 void xtcp_sack_reset(struct sock *sk);
 u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb);
+void xtcp_check_reordering(struct sock *sk, u32 low);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_lost(struct sock *sk, bool force);
 void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);

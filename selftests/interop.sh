@@ -96,21 +96,6 @@ topo_translator() {
 	ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$ma" dev "$DEV_B" nud permanent
 }
 
-# translator_port IN OUT FROM TO: frames arriving on R's port IN leave by
-# OUT; IPv4 protocol FROM becomes TO on the way (the pedit + csum
-# rule, plus the redirect). FROM == TO: forward only.
-translator_port() {
-	nsx "$NS_R" tc qdisc add dev "$1" clsact || return 1
-	if [[ $3 != "$4" ]]; then
-		nsx "$NS_R" tc filter add dev "$1" ingress protocol ip prio 1 u32 \
-			match ip protocol "$3" 0xff \
-			action pedit ex munge ip protocol set "$4" pipe action csum ip \
-			pipe action mirred egress redirect dev "$2" || return 1
-	fi
-	nsx "$NS_R" tc filter add dev "$1" ingress prio 2 u32 match u32 0 0 \
-		action mirred egress redirect dev "$2"
-}
-
 # delay_lane_on MS: pure ACKs from A (flag byte 0x10 exactly: xtcp's and
 # TCP's bare ACKs, never data, which carries PSH or arrives in-window
 # anyway) take a detour through a veth pair in R with netem delay MS on

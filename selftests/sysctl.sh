@@ -60,12 +60,12 @@ tcp_default() {
 	if [[ $2 == max_orphans ]]; then
 		cat /proc/sys/net/ipv4/tcp_max_orphans
 	else
-		nsx "$1" cat "/proc/sys/net/ipv4/tcp_$2" | tr -s '\t ' ','
+		nsnet "$1" cat "/proc/sys/net/ipv4/tcp_$2" | tr -s '\t ' ','
 	fi
 }
 
 # per_netns NAME: the sysctl exists in a child netns
-per_netns() { nsx "$NS_B" test -e "$(xsysctl_path "$1")"; }
+per_netns() { nsnet "$NS_B" test -e "$(xsysctl_path "$1")"; }
 
 topo_init
 ktap_plan $((${#SYSCTLS[@]} * 4 + 2))

@@ -18,7 +18,12 @@
  *  - impossible blocks (beyond what was sent, reversed) are counted
  *    (SACKDiscard) and change nothing: no retransmission follows;
  *  - a peer that drops data it SACKed (reneging, RFC 2018 §8) gets it again
- *    after a timeout (SACKReneging).
+ *    after a timeout (SACKReneging);
+ *  - segments found delivered below SACKed ones without a retransmission
+ *    were reordered: counted (SACKReorder, TCP_INFO reord_seen), and
+ *    DupThresh (TCP_INFO reordering) grows to the distance, so the same
+ *    reordering no longer looks like a loss (xtcp only: Linux's RACK
+ *    decides by time).
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same tests run against the kernel's TCP (Reno, RACK left as it is).
@@ -33,6 +38,13 @@
 #define SK_MSS		1000
 /* A burst is over after this long without a new segment (as xtcp_cc.c). */
 #define SK_QUIET	120
+/* The first ACK's delay (sk_twenty_in_flight()), ms. */
+#define SK_SLOW_ACK	400
+/*
+ * How long a fast retransmit may take to show: well within the RTO that
+ * SK_SLOW_ACK leaves (at least 3 x 400 ms, RFC 6298 §2.3).
+ */
+#define SK_FAST		700
 
 FIXTURE(sack) {
 	struct tun_peer t;
@@ -140,11 +152,17 @@ static long long sk_wait_twin(const char *xtcp, const char *tcpext,
 	return v;
 }
 
-/* Ten segments out, all acknowledged, twenty more out. */
+/*
+ * Ten segments out, all acknowledged, twenty more out. The first ACK is
+ * held back SK_SLOW_ACK ms, so that the RTT measured from it keeps the
+ * RTO above a second: a test that waits for a fast retransmit then never
+ * races the timer, however slow the machine.
+ */
 static void sk_twenty_in_flight(struct __test_metadata *_metadata,
 				FIXTURE_DATA(sack) *self)
 {
 	ASSERT_EQ(10, tun_burst(&self->t, &self->high, SK_QUIET));
+	usleep(SK_SLOW_ACK * 1000);
 	ASSERT_EQ(0, sk_ack(self, self->high, 0, NULL));
 	ASSERT_EQ(20, tun_burst(&self->t, &self->high, SK_QUIET));
 	ASSERT_EQ(seg_at(self, 30), self->high);
@@ -154,6 +172,7 @@ TEST_F(sack, one_sack_of_three_segments_retransmits_hole)
 {
 	long long fr = xtcp_twin_stat("FastRetrans", "TCPFastRetrans");
 	long long sr = xtcp_twin_stat("SackRecovery", "TCPSackRecovery");
+	long long to = xtcp_twin_stat("Timeouts", "TCPTimeouts");
 	uint32_t blk[1][2], lost;
 
 	sk_twenty_in_flight(_metadata, self);
@@ -162,8 +181,8 @@ TEST_F(sack, one_sack_of_three_segments_retransmits_hole)
 	blk[0][0] = seg_at(self, 11);
 	blk[0][1] = seg_at(self, 14);
 	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
-	/* Well before the 200 ms minimum RTO could run out. */
-	EXPECT_EQ(1u, sk_resent(self, &lost, 1, 150));
+	EXPECT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
+	EXPECT_EQ(to, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
 	EXPECT_EQ(fr + 1, xtcp_twin_stat("FastRetrans", "TCPFastRetrans"));
 	EXPECT_EQ(sr + 1, xtcp_twin_stat("SackRecovery", "TCPSackRecovery"));
 }
@@ -195,7 +214,7 @@ TEST_F(sack, two_holes_resent_before_partial_ack)
 	 * Both holes go again while the ACK still stands at the first: 18
 	 * SACKed, 2 lost, so the pipe (RFC 6675) is within the halved window.
 	 */
-	EXPECT_EQ(3u, sk_resent(self, lost, 2, 150));
+	EXPECT_EQ(3u, sk_resent(self, lost, 2, SK_FAST));
 	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
 	TH_LOG("sacked %u lost %u retrans %u total_retrans %u",
 	       ti.base.tcpi_sacked, ti.base.tcpi_lost, ti.base.tcpi_retrans,
@@ -216,7 +235,7 @@ TEST_F(sack, dsack_counted_and_undoes_reduction)
 	blk[0][0] = seg_at(self, 11);
 	blk[0][1] = seg_at(self, 14);
 	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
-	ASSERT_EQ(1u, sk_resent(self, &lost, 1, 150));
+	ASSERT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
 	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
 	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
 	/*
@@ -262,7 +281,7 @@ TEST_F(sack, impossible_blocks_discarded)
 	 * kernel's RACK does: a segment sent after the hole arrived.
 	 */
 	if (!xtcp_is_native_tcp()) {
-		EXPECT_EQ(0u, sk_resent(self, &lost, 1, 150));
+		EXPECT_EQ(0u, sk_resent(self, &lost, 1, SK_FAST));
 		EXPECT_EQ(rs, xtcp_stat("RetransSegs"));
 	}
 }
@@ -278,7 +297,7 @@ TEST_F(sack, reneged_sack_resent_after_timeout)
 	blk[0][1] = seg_at(self, 30);
 	ASSERT_EQ(0, sk_ack(self, seg_at(self, 10), 1, blk));
 	want = seg_at(self, 10);
-	ASSERT_EQ(1u, sk_resent(self, &want, 1, 150));
+	ASSERT_EQ(1u, sk_resent(self, &want, 1, SK_FAST));
 	/*
 	 * The hole's retransmission arrives, but the peer threw 11..29
 	 * away: it acknowledges only 10 and SACKs nothing. 11 must come
@@ -288,6 +307,44 @@ TEST_F(sack, reneged_sack_resent_after_timeout)
 	want = seg_at(self, 11);
 	EXPECT_EQ(1u, sk_resent(self, &want, 1, 5000));
 	EXPECT_LE(rn + 1, xtcp_twin_stat("SACKReneging", "TCPSACKReneging"));
+}
+
+TEST_F(sack, reordering_raises_dupthresh)
+{
+	long long ro = xtcp_twin_stat("SACKReorder", "TCPSACKReorder");
+	long long fr;
+	uint32_t blk[1][2], hole;
+	struct xtcp_info ti;
+
+	sk_twenty_in_flight(_metadata, self);
+	/* 15 and 16 overtake 10..14, which arrive next: late, not lost. */
+	blk[0][0] = seg_at(self, 15);
+	blk[0][1] = seg_at(self, 17);
+	ASSERT_EQ(0, sk_ack(self, seg_at(self, 10), 1, blk));
+	ASSERT_EQ(0, sk_ack(self, seg_at(self, 17), 0, NULL));
+	EXPECT_EQ(ro + 1, sk_wait_twin("SACKReorder", "TCPSACKReorder", ro + 1));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("reordering %u reord_seen %u total_retrans %u",
+	       ti.base.tcpi_reordering, ti.reord_seen,
+	       ti.base.tcpi_total_retrans);
+	/* overtaken by 7 segments: 17 - 10 */
+	EXPECT_EQ(7u, ti.base.tcpi_reordering);
+	EXPECT_EQ(1u, ti.reord_seen);
+	EXPECT_EQ(0u, ti.base.tcpi_total_retrans);
+	if (xtcp_is_native_tcp())
+		return;	/* RACK decides by time, not by DupThresh */
+	/* Now six SACKed segments above a hole prove nothing; seven do. */
+	fr = xtcp_stat("FastRetrans");
+	hole = seg_at(self, 17);
+	blk[0][0] = seg_at(self, 18);
+	blk[0][1] = seg_at(self, 24);
+	ASSERT_EQ(0, sk_ack(self, hole, 1, blk));
+	EXPECT_EQ(0u, sk_resent(self, &hole, 1, SK_FAST / 2));
+	EXPECT_EQ(fr, xtcp_stat("FastRetrans"));
+	blk[0][1] = seg_at(self, 25);
+	ASSERT_EQ(0, sk_ack(self, hole, 1, blk));
+	EXPECT_EQ(1u, sk_resent(self, &hole, 1, SK_FAST));
+	EXPECT_EQ(fr + 1, xtcp_stat("FastRetrans"));
 }
 
 TEST_HARNESS_MAIN

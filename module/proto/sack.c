@@ -87,3 +87,31 @@ bool xtcp_sack_covers(const struct xtcp_sack_view *v, u32 start, u32 end)
 			return true;
 	return false;
 }
+
+/**
+ * xtcp_reorder_degree() - the DupThresh to use once a segment sent only
+ * once was found delivered below the highest SACKed one: it was not lost,
+ * only overtaken (RFC 6675 §2 allows DupThresh to adapt; RFC 4653 and
+ * Linux measure it in segments this way).
+ * @low: lowest sequence number among the segments this ACK newly showed
+ *	delivered (SACKed or cumulatively acknowledged) that were sent once.
+ * @fack: the highest SACKed sequence number before this ACK.
+ * @mss: the sender's segment size, to turn bytes into segments.
+ * @cur: the DupThresh in use.
+ * @max: its ceiling (net.xtcp.max_reordering's role).
+ *
+ * Return: @cur, or if the overtaking spans more than @cur segments, the
+ * number it spans (rounded up), never above @max nor below @cur. The
+ * caller counts the event whenever @low is before @fack.
+ */
+u32 xtcp_reorder_degree(u32 low, u32 fack, u32 mss, u32 cur, u32 max)
+{
+	u64 span;
+
+	if (!mss || !xtcp_seq_before(low, fack))
+		return cur;
+	span = ((u64)(fack - low) + mss - 1) / mss;
+	if (span <= cur)
+		return cur;
+	return span > max ? max(cur, max) : (u32)span;
+}

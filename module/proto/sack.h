@@ -16,6 +16,8 @@
  * above a hole, that declare it lost.
  */
 #define XTCP_DUPACK_THRESH	3
+/* Linux's tcp_max_reordering default: the most DupThresh may grow to. */
+#define XTCP_MAX_REORDERING	300
 
 /**
  * struct xtcp_sack_view - what one ACK's SACK option says, once checked.
@@ -55,5 +57,7 @@ static inline u32 xtcp_in_flight(u32 packets_out, u32 sacked, u32 lost,
 
 	return left + retrans;
 }
+
+u32 xtcp_reorder_degree(u32 low, u32 fack, u32 mss, u32 cur, u32 max);
 
 #endif /* XTCP_PROTO_SACK_H */

@@ -215,6 +215,31 @@ neigh_pin() {
 # inside NS
 ns_sysctl() { ip netns exec "$1" sh -c 'echo "$1" > "/proc/sys/$2"' _ "$3" "${2//.//}"; }
 
+# r_links MA MRA MB MRB: veth pairs NS_A(DEV_A, MAC MA) - NS_R(DEV_RA,
+# MRA) and NS_B(DEV_B, MB) - NS_R(DEV_RB, MRB), down, unaddressed.
+r_links() {
+	ip -batch - <<-EOF
+		link add $DEV_A netns $NS_A address $1 type veth peer name $DEV_RA netns $NS_R address $2
+		link add $DEV_B netns $NS_B address $3 type veth peer name $DEV_RB netns $NS_R address $4
+	EOF
+}
+
+# translator_port IN OUT FROM TO: frames arriving on R's port IN leave by
+# OUT; IPv4 protocol FROM becomes TO on the way (the pedit + csum rule
+# that lets xtcp meet the kernel's TCP, plus the redirect). FROM == TO:
+# forward only.
+translator_port() {
+	nsx "$NS_R" tc qdisc add dev "$1" clsact || return 1
+	if [[ $3 != "$4" ]]; then
+		nsx "$NS_R" tc filter add dev "$1" ingress protocol ip prio 1 u32 \
+			match ip protocol "$3" 0xff \
+			action pedit ex munge ip protocol set "$4" pipe action csum ip \
+			pipe action mirred egress redirect dev "$2" || return 1
+	fi
+	nsx "$NS_R" tc filter add dev "$1" ingress prio 2 u32 match u32 0 0 \
+		action mirred egress redirect dev "$2"
+}
+
 # topo_routed [TAG] [noreturn]: a router between two subnets,
 #   NS_A(DEV_A ADDR_A/24) <-veth-> (DEV_RA ADDR_RA/24) NS_R (DEV_RB ADDR_RB/24)
 #   <-veth-> NS_B(DEV_B ADDR_B2/24)
@@ -227,10 +252,7 @@ topo_routed() {
 	local tag=${1:-} mode=${2:-} route=""
 	local ma=02:00:0a:00:01:01 mra=02:00:0a:00:01:fe mrb=02:00:0a:00:02:fe mb=02:00:0a:00:02:02
 	ns_new NS_A "a$tag" && ns_new NS_B "b$tag" && ns_new NS_R "r$tag" || return 1
-	ip -batch - <<-EOF || return 1
-		link add $DEV_A netns $NS_A address $ma type veth peer name $DEV_RA netns $NS_R address $mra
-		link add $DEV_B netns $NS_B address $mb type veth peer name $DEV_RB netns $NS_R address $mrb
-	EOF
+	r_links "$ma" "$mra" "$mb" "$mrb" || return 1
 	ip -n "$NS_A" -batch - <<-EOF || return 1
 		addr add $ADDR_A/24 dev $DEV_A
 		link set $DEV_A up
@@ -416,8 +438,12 @@ sock_dump() { echo "# $PROC_SOCKS in $1:"; ip netns exec "$1" cat "$PROC_SOCKS" 
 # ---------------------------------------------------- sysctls ------------
 # xsysctl_path NAME: /proc/sys path of the xtcp sysctl NAME (e.g. syn_retries)
 xsysctl_path() { echo "$SYSCTL_DIR$1"; }
-xsysctl_get() { ip netns exec "$1" cat "$(xsysctl_path "$2")"; }   # NS NAME
-xsysctl_set() { ip netns exec "$1" sh -c 'echo "$1" > "$2"' _ "$3" "$(xsysctl_path "$2")"; } # NS NAME VAL
+# nsnet NS CMD...: CMD in NS's network namespace only. Enough for
+# /proc/sys/net (resolved in the opener's namespace), and far cheaper than
+# "ip netns exec" (new mount namespace, sysfs remount) on the debug kernel.
+nsnet() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+xsysctl_get() { nsnet "$1" cat "$(xsysctl_path "$2")"; }   # NS NAME
+xsysctl_set() { nsnet "$1" sh -c 'echo "$1" > "$2"' _ "$3" "$(xsysctl_path "$2")"; } # NS NAME VAL
 
 # ------------------------------------------------- traffic control -------
 # delay_add NS DEV MS: netem delay on DEV's egress; 1 if netem is unavailable

@@ -141,4 +141,32 @@ TEST(pipe_estimate)
 	EXPECT_EQ(2u, xtcp_in_flight(10, 8, 5, 2));
 }
 
+TEST(reorder_degree_grows_only)
+{
+	/* not below the highest SACKed byte: no reordering, no change */
+	EXPECT_EQ(3u, xtcp_reorder_degree(5000, 5000, 1000, 3, 300));
+	EXPECT_EQ(3u, xtcp_reorder_degree(6000, 5000, 1000, 3, 300));
+	/* overtaken by 2 segments: within DupThresh already */
+	EXPECT_EQ(3u, xtcp_reorder_degree(3000, 5000, 1000, 3, 300));
+	/* by 6, and by 5.5 (rounded up) */
+	EXPECT_EQ(6u, xtcp_reorder_degree(1000, 7000, 1000, 3, 300));
+	EXPECT_EQ(6u, xtcp_reorder_degree(1500, 7000, 1000, 3, 300));
+	/* never shrinks */
+	EXPECT_EQ(10u, xtcp_reorder_degree(1000, 7000, 1000, 10, 300));
+	/* capped, but a cap below the current value does not shrink it */
+	EXPECT_EQ(300u, xtcp_reorder_degree(0, 1000000, 1000, 3, 300));
+	EXPECT_EQ(8u, xtcp_reorder_degree(0, 1000000, 1000, 8, 5));
+	/* no MSS yet: nothing to measure in */
+	EXPECT_EQ(3u, xtcp_reorder_degree(0, 7000, 0, 3, 300));
+}
+
+TEST(reorder_degree_wraparound)
+{
+	/* 4 segments across the wrap */
+	EXPECT_EQ(4u, xtcp_reorder_degree(0xfffffe00u, 0x00000c00u, 0x400,
+					  3, 300));
+	/* the whole half-space: capped, no overflow */
+	EXPECT_EQ(300u, xtcp_reorder_degree(0x80000001u, 0, 1, 3, 300));
+}
+
 TEST_HARNESS_MAIN
