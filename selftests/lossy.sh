@@ -36,6 +36,7 @@
 #    option (kind 3, 4 or 8), while the SYN-ACKs do carry the two options
 #    left on (so the option parser is seen working). xtcp_tool has no
 #    TCP_INFO output, the handshake is what decides.
+# XTCP_LOSSY_IMPS="delay burst" runs only those impairments (rows 1-2).
 # A case still running after XTCP_LOSSY_SLOW s (default 60) gets its
 # evidence taken while it stalls (socket tables, xtcp_stats, netem stats,
 # the last packets on A's veth); the tools give up after 240 s.
@@ -71,7 +72,8 @@ FULL=1
 TMO=240				# the tools' own limit, per case
 SLOW=${XTCP_LOSSY_SLOW:-60}	# then take stall evidence
 
-IMPS=(loss1 loss5 reorder dup delay burst)
+# XTCP_LOSSY_IMPS: the impairments to run (default: all), e.g. "delay"
+read -ra IMPS <<<"${XTCP_LOSSY_IMPS:-loss1 loss5 reorder dup delay burst}"
 declare -A NETEM=(
 	[loss1]="loss random 1%"
 	[loss5]="loss random 5%"
@@ -384,6 +386,7 @@ for peer in x n; do
 		[[ $peer == n ]] && j=1
 		for opt in "${OPTS[@]}"; do
 			for imp in loss1 reorder; do
+				[[ " ${IMPS[*]} " == *" $imp "* ]] || continue
 				role=client
 				(( j % 2 )) && role=server
 				CASES+=("$peer $imp $opt $role")

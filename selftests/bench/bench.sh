@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # bench.sh - xtcp against the kernel's TCP, side by side, as ratios: each
-# xtcp_bench test (stream, rr, crr; see tools/xtcp_bench.c) on loopback, RUNS
+# xtcp_bench test (stream, rr, crr; see tools/xtcp_bench.c) on loopback,
+# and stream over a veth pair between two namespaces, clean ("veth") and
+# with netem's 1% random loss on both ends ("loss1", goodput), RUNS
 # times per protocol, xtcp and TCP alternating so that drift in the host
 # hits both; the table shows the medians, xtcp/TCP of the medians and the
 # lowest and highest ratio of one xtcp run to the TCP run after it. Under emulation
@@ -24,9 +26,38 @@ RUNS=${BENCH_RUNS:-3}
 XPROTO=${XTCP_PROTO:-253}
 NS=xtcp-bench-$$
 
+# veth_one TEST PROTO LOSS: one stream run from namespace $NS-c
+# (10.0.8.1) to $NS (10.0.8.2) over a veth pair; LOSS (a netem "loss"
+# argument, or "") on both ends' egress, segmentation offloads then off so
+# that netem drops segments, not 64 KiB GSO packets (as a wire would)
+veth_one() {
+	local out rc c=$NS-c dev
+	ip netns add "$NS" && ip netns add "$c" &&
+	ip link add bva netns "$c" type veth peer name bvb netns "$NS" &&
+	ip -n "$c" addr add 10.0.8.1/24 dev bva && ip -n "$NS" addr add 10.0.8.2/24 dev bvb &&
+	ip -n "$c" link set bva up && ip -n "$NS" link set bvb up || return 1
+	if [[ -n $3 ]]; then
+		for dev in "$c bva" "$NS bvb"; do
+			read -r n d <<<"$dev"
+			ip netns exec "$n" ethtool -K "$d" tso off gso off >/dev/null 2>&1
+			ip netns exec "$n" tc qdisc add dev "$d" root netem loss "$3" || return 1
+		done
+	fi
+	out=$(ip netns exec "$NS" ../tools/xtcp_bench -p "$2" -t "$SECS" -a 10.0.8.2 -n "$c" "$1")
+	rc=$?
+	ip netns del "$c"
+	ip netns del "$NS"
+	[[ $rc == 0 ]] && sed -n 's/.* value=\([0-9.]*\) .*/\1/p' <<<"$out"
+}
+
 # one TEST PROTO: the value one run measures, in a fresh namespace
+# (veth: stream over a veth pair; loss1: the same with 1% loss)
 one() {
 	local out rc
+	case $1 in
+	veth) veth_one stream "$2" ""; return ;;
+	loss1) veth_one stream "$2" 1%; return ;;
+	esac
 	ip netns add "$NS" && ip -n "$NS" link set lo up || return 1
 	ip netns exec "$NS" sh -c 'echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets &&
 		echo 262144 > /proc/sys/net/xtcp/max_tw_buckets' || return 1
@@ -37,11 +68,11 @@ one() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-printf 'xtcp (protocol %s) vs TCP on loopback, kernel %s, median of %s runs of %s s\n' \
+printf 'xtcp (protocol %s) vs TCP (loopback; veth: stream between two namespaces; loss1: veth, 1%% loss each way), kernel %s, median of %s runs of %s s\n' \
 	"$XPROTO" "$(uname -r)" "$RUNS" "$SECS"
 printf '%-8s %-8s %12s %12s %9s  %s\n' test unit xtcp tcp xtcp/tcp "spread (ratio of each run pair)"
 status=0
-for t in stream:MB/s rr:trans/s crr:conn/s accept:conn/s; do
+for t in stream:MB/s veth:MB/s loss1:MB/s rr:trans/s crr:conn/s accept:conn/s; do
 	name=${t%%:*} unit=${t#*:} xs="" ns=""
 	rs=""
 	for ((i = 0; i < RUNS; i++)); do

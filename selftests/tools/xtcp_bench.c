@@ -3,7 +3,7 @@
  * xtcp_bench - one benchmark, run over one IP protocol: xtcp (253) or the
  * kernel's TCP (6), so that bench.sh can set the two side by side.
  *
- *   xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] TEST
+ *   xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] [-n NETNS] TEST
  *
  * TEST is one of
  *   stream  one connection, 64 KiB writes for SECONDS; the receiver's byte
@@ -24,13 +24,18 @@
  *           retransmission (which made an open-loop version of this
  *           test swing 4x from run to run)
  *
- * The server is forked children on ADDR:PORT (default 127.0.0.1:7100). One
+ * The server is forked children on ADDR:PORT (default 127.0.0.1:7100), in
+ * the network namespace the tool starts in; with -n, the client then moves
+ * to namespace NETNS (/run/netns/NETNS, as "ip netns" names them), so the
+ * two ends talk over a real link (a veth pair) instead of loopback. One
  * line on stdout: "TEST proto=P value=V unit=U seconds=S". Exit 0 on
  * success, 1 on any socket error (the error on stderr).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -283,7 +288,7 @@ static const struct {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] stream|rr|crr|accept\n");
+	fprintf(stderr, "usage: xtcp_bench [-p PROTO] [-a ADDR] [-P PORT] [-t SECONDS] [-n NETNS] stream|rr|crr|accept\n");
 	exit(2);
 }
 
@@ -291,7 +296,8 @@ int main(int argc, char **argv)
 {
 	pid_t server[MAX_WORKERS];
 	double value, elapsed;
-	int opt, workers, w;
+	const char *client_ns = NULL;
+	int opt, workers, w, ns_fd = -1;
 	unsigned int i;
 
 	addr.sin_family = AF_INET;
@@ -299,7 +305,7 @@ int main(int argc, char **argv)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (getenv("XTCP_PROTO"))
 		proto = atoi(getenv("XTCP_PROTO"));
-	while ((opt = getopt(argc, argv, "p:a:P:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:a:P:t:n:")) != -1) {
 		switch (opt) {
 		case 'p':
 			proto = atoi(optarg);
@@ -314,6 +320,9 @@ int main(int argc, char **argv)
 		case 't':
 			seconds = atof(optarg);
 			break;
+		case 'n':
+			client_ns = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -327,7 +336,20 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	workers = strcmp(tests[i].name, "accept") ? 1 : MAX_WORKERS;
+	if (client_ns) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "/run/netns/%s", client_ns);
+		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns_fd < 0)
+			die(path);
+	}
 	start_server(tests[i].name, server, workers);
+	if (ns_fd >= 0 && setns(ns_fd, CLONE_NEWNET)) {
+		for (w = 0; w < workers; w++)
+			kill(server[w], SIGKILL);
+		die("setns");
+	}
 	value = tests[i].run(&elapsed);
 	for (w = 0; w < workers; w++) {
 		kill(server[w], SIGKILL);
