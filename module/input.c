@@ -160,7 +160,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 acked = 0, sacked;
+	u32 acked = 0, sacked, prior_una = xs->snd_una;
 	bool dupack = false;
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
@@ -175,6 +175,8 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		xs->dup_acks = 0;
 	}
 	sacked = xtcp_sack_rcv(sk, skb);
+	if (acked && ts->has)
+		xtcp_undo_if_delayed(sk, prior_una, ts->ecr);
 	if (!acked && cb->ack_seq == xs->snd_una)
 		dupack = xtcp_dup_ack(sk, cb, bare, sacked);
 	xtcp_recovery_ack(sk, acked, dupack);

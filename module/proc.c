@@ -77,6 +77,9 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_SACKDISCARD] = "SACKDiscard",
 	[XTCP_MIB_SACKRENEGING] = "SACKReneging",
 	[XTCP_MIB_SACKREORDER] = "SACKReorder",
+	[XTCP_MIB_PARTIALUNDO] = "PartialUndo",
+	[XTCP_MIB_FULLUNDO] = "FullUndo",
+	[XTCP_MIB_LOSSUNDO] = "LossUndo",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

@@ -272,11 +272,16 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	int err;
+	u32 tsval = xtcp_tsval(sk);
 
 	cb->retransmitted = 1;	/* Karn's rule: no RTT sample from it */
 	err = xtcp_transmit_skb(sk, skb);
 	if (err)
 		return err;
+	if (xs->undo_marker && !xs->retrans_ts_set && xs->ts_ok) {
+		xs->retrans_tsval = tsval;
+		xs->retrans_ts_set = true;
+	}
 	xtcp_inc_stat(sock_net(sk), cb->flags & TCPHDR_SYN ?
 		      XTCP_MIB_SYNRETRANS : XTCP_MIB_RETRANSSEGS);
 	xs->total_retrans++;
@@ -330,6 +335,7 @@ static void xtcp_undo_prepare(struct sock *sk)
 
 	xs->undo_marker = xs->snd_una ? : 1;
 	xs->undo_retrans = 0;
+	xs->retrans_ts_set = false;
 	xs->prior_cwnd = xs->cw.cwnd;
 	xs->prior_ssthresh = xs->cw.ssthresh;
 }
@@ -366,6 +372,57 @@ static void xtcp_enter_recovery(struct sock *sk)
 	xtcp_undo_prepare(sk);
 	xtcp_cc_enter_recovery(sk);
 	xtcp_retransmit_lost(sk, true);
+}
+
+/**
+ * xtcp_undo_if_delayed() - Eifel detection (RFC 3522 §3.2, Linux's undo
+ * on timestamps): an ACK that acknowledges new data while a fast recovery
+ * or a timeout's resending goes on, echoing a TSval older than the first
+ * retransmission since the reduction, was drawn by an original segment.
+ * Nothing was lost, the segment was only late: the window and threshold
+ * come back, segments presumed lost and not yet resent are not resent,
+ * recovery ends, and the reordering is measured (xtcp_check_reordering()).
+ * @sk: the socket.
+ * @prior_una: SND.UNA before this ACK: the late segment started there.
+ * @ecr: the ACK's TSecr, 0 if it had none.
+ *
+ * Context: socket locked.
+ */
+void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct sk_buff *skb;
+	int mib;
+
+	xtcp_assert_locked(sk);
+	if (xs->ca_state == TCP_CA_Open || !xs->undo_marker ||
+	    !xs->retrans_ts_set || !ecr ||
+	    !xtcp_seq_before(ecr, xs->retrans_tsval))
+		return;
+	if (xs->ca_state == TCP_CA_Loss)
+		mib = XTCP_MIB_LOSSUNDO;
+	else if (xtcp_seq_before(xs->snd_una, xs->recover))
+		mib = XTCP_MIB_PARTIALUNDO;
+	else
+		mib = XTCP_MIB_FULLUNDO;
+	xtcp_check_reordering(sk, prior_una);
+	xs->cw.cwnd = max(xs->cw.cwnd, xs->prior_cwnd);
+	xs->cw.ssthresh = max(xs->cw.ssthresh, xs->prior_ssthresh);
+	xs->undo_marker = 0;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+
+		if (!xtcp_skb_in_flight(xs, skb))
+			break;
+		if (cb->lost && !cb->rexmit) {
+			cb->lost = 0;
+			xtcp_count_down(&xs->lost_out);
+		}
+	}
+	xs->in_recovery = false;
+	xs->dup_acks = 0;
+	xs->ca_state = TCP_CA_Open;
+	xtcp_inc_stat(sock_net(sk), mib);
 }
 
 /**

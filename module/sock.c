@@ -252,6 +252,7 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->reord_seen = 0;
 	xs->undo_marker = 0;
 	xs->undo_retrans = 0;
+	xs->retrans_ts_set = false;
 	xs->lsndtime = 0;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;

@@ -171,6 +171,13 @@ struct xtcp_synq;
  *	marks were forgotten at a timeout (TcpExt TCPSACKReneging).
  * @XTCP_MIB_SACKREORDER: a segment sent once was found delivered below
  *	the highest SACKed one: reordering, not loss (TcpExt TCPSACKReorder).
+ * @XTCP_MIB_PARTIALUNDO: fast recoveries undone on a partial ACK whose
+ *	timestamp echo predates the first retransmission (TcpExt
+ *	TCPPartialUndo).
+ * @XTCP_MIB_FULLUNDO: the same, on the ACK that ended the recovery
+ *	(TcpExt TCPFullUndo).
+ * @XTCP_MIB_LOSSUNDO: retransmission timeouts undone that way (TcpExt
+ *	TCPLossUndo).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -237,6 +244,9 @@ enum xtcp_mib {
 	XTCP_MIB_SACKDISCARD,
 	XTCP_MIB_SACKRENEGING,
 	XTCP_MIB_SACKREORDER,
+	XTCP_MIB_PARTIALUNDO,
+	XTCP_MIB_FULLUNDO,
+	XTCP_MIB_LOSSUNDO,
 	XTCP_MIB_MAX,
 };
 
@@ -514,6 +524,13 @@ struct xtcp_sock {
 	u32 prior_cwnd;
 	/** @prior_ssthresh: the threshold before it. */
 	u32 prior_ssthresh;
+	/**
+	 * @retrans_tsval: the TSval of the first retransmission since the
+	 * reduction, if @retrans_ts_set (Eifel detection, RFC 3522).
+	 */
+	u32 retrans_tsval;
+	/** @retrans_ts_set: @retrans_tsval holds one. */
+	bool retrans_ts_set;
 
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
@@ -858,6 +875,7 @@ void xtcp_sack_split(struct sock *sk, const struct sk_buff *nskb);
 void xtcp_sack_reset(struct sock *sk);
 u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb);
 void xtcp_check_reordering(struct sock *sk, u32 low);
+void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr);
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_lost(struct sock *sk, bool force);
 void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);

@@ -23,7 +23,13 @@
  *    were reordered: counted (SACKReorder, TCP_INFO reord_seen), and
  *    DupThresh (TCP_INFO reordering) grows to the distance, so the same
  *    reordering no longer looks like a loss (xtcp only: Linux's RACK
- *    decides by time).
+ *    decides by time);
+ *  - an ACK of the hole echoing a TSval older than its retransmission
+ *    shows the original arrived (Eifel, RFC 3522): the reduction is
+ *    undone at once, without waiting for a D-SACK (FullUndo).
+ *
+ * The peer offers timestamps too, and echoes the newest TSval it has
+ * seen unless a test says otherwise.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same tests run against the kernel's TCP (Reno, RACK left as it is).
@@ -36,6 +42,8 @@
 
 #define SK_LPORT	7450
 #define SK_MSS		1000
+/* payload per segment: the MSS less the timestamp option (RFC 7323 §2) */
+#define SK_SEG		(SK_MSS - 12)
 /* A burst is over after this long without a new segment (as xtcp_cc.c). */
 #define SK_QUIET	120
 /* The first ACK's delay (sk_twenty_in_flight()), ms. */
@@ -52,6 +60,7 @@ FIXTURE(sack) {
 	int lfd, s;
 	uint32_t iss1;		/* sequence number of our first data byte */
 	uint32_t high;		/* end of the highest segment sent */
+	uint32_t tsval;		/* the peer's last TSval */
 };
 
 FIXTURE_SETUP(sack)
@@ -75,7 +84,9 @@ FIXTURE_SETUP(sack)
 		SKIP(return, "no TUN device: %s", strerror(errno));
 	self->lfd = tun_listen(SK_LPORT);
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, tun_connect_sack(&self->t, &self->c, SK_LPORT, SK_MSS, 1));
+	ASSERT_EQ(0, tun_connect_opts(&self->t, &self->c, SK_LPORT, SK_MSS, 1,
+				      1));
+	self->tsval = 2;
 	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
 	self->s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->s);
@@ -91,23 +102,32 @@ FIXTURE_TEARDOWN(sack)
 
 /*
  * The peer acknowledges up to @ack with @n SACK blocks (@blk pairs of
- * start, end), its window wide open.
+ * start, end, at most 3 beside the timestamps), its window wide open,
+ * echoing TSval @ecr.
  */
-static int sk_ack(FIXTURE_DATA(sack) *self, uint32_t ack, int n,
-		  const uint32_t (*blk)[2])
+static int sk_ack_ts(FIXTURE_DATA(sack) *self, uint32_t ack, int n,
+		     const uint32_t (*blk)[2], uint32_t ecr)
 {
 	struct tun_seg s = { .sport = self->c.pport, .dport = SK_LPORT,
 			     .seq = self->c.snd_nxt, .ack = ack,
-			     .flags = TF_ACK, .win = 65535, .nsack_tx = n };
+			     .flags = TF_ACK, .win = 65535, .nsack_tx = n,
+			     .ts = 1, .tsval = ++self->tsval, .tsecr = ecr };
 
 	memcpy(s.sack_tx, blk, n * sizeof(*blk));
 	return tun_send(&self->t, &s);
 }
 
+/* The same, echoing the newest TSval the peer has seen. */
+static int sk_ack(FIXTURE_DATA(sack) *self, uint32_t ack, int n,
+		  const uint32_t (*blk)[2])
+{
+	return sk_ack_ts(self, ack, n, blk, self->t.ts_last);
+}
+
 /* Data segment number @i counted from our first byte. */
 static uint32_t seg_at(FIXTURE_DATA(sack) *self, int i)
 {
-	return self->iss1 + i * SK_MSS;
+	return self->iss1 + i * SK_SEG;
 }
 
 /*
@@ -244,7 +264,7 @@ TEST_F(sack, dsack_counted_and_undoes_reduction)
 	 * cumulative ACK, RFC 2883 §4.1).
 	 */
 	blk[0][0] = lost;
-	blk[0][1] = lost + SK_MSS;
+	blk[0][1] = lost + SK_SEG;
 	ASSERT_EQ(0, sk_ack(self, seg_at(self, 30), 1, blk));
 	EXPECT_EQ(dr + 1, sk_wait_twin("DSACKRecv", "TCPDSACKRecv", dr + 1));
 	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
@@ -345,6 +365,36 @@ TEST_F(sack, reordering_raises_dupthresh)
 	ASSERT_EQ(0, sk_ack(self, hole, 1, blk));
 	EXPECT_EQ(1u, sk_resent(self, &hole, 1, SK_FAST));
 	EXPECT_EQ(fr + 1, xtcp_stat("FastRetrans"));
+}
+
+TEST_F(sack, late_segment_undoes_recovery_by_timestamp)
+{
+	long long fu = xtcp_twin_stat("FullUndo", "TCPFullUndo");
+	uint32_t blk[1][2], lost, orig_ts;
+	struct xtcp_info ti;
+
+	sk_twenty_in_flight(_metadata, self);
+	/* a TSval of the first transmissions, before any retransmission */
+	orig_ts = self->t.ts_last;
+	lost = seg_at(self, 10);
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 14);
+	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+	ASSERT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
+	/*
+	 * Segment 10 was late, not lost: the ACK it draws echoes its TSval,
+	 * older than the retransmission's (RFC 3522 §3.2). No D-SACK needed.
+	 */
+	ASSERT_EQ(0, sk_ack_ts(self, seg_at(self, 30), 0, NULL, orig_ts));
+	EXPECT_EQ(fu + 1, sk_wait_twin("FullUndo", "TCPFullUndo", fu + 1));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("after the late ACK: cwnd %u ssthresh %u ca_state %u",
+	       ti.base.tcpi_snd_cwnd, ti.base.tcpi_snd_ssthresh,
+	       ti.base.tcpi_ca_state);
+	EXPECT_LE(20u, ti.base.tcpi_snd_cwnd);
+	EXPECT_EQ(0u, ti.base.tcpi_ca_state);	/* TCP_CA_Open */
 }
 
 TEST_HARNESS_MAIN

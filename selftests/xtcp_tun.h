@@ -64,6 +64,7 @@ struct tun_peer {
 	int fd;
 	uint32_t local, peer;	/* network order */
 	uint16_t ip_id;
+	uint32_t ts_last;	/* TSval of the last segment received with one */
 };
 
 static inline int tun_ifreq(const char *name, unsigned long req,
@@ -359,6 +360,7 @@ static inline int tun_recv(struct tun_peer *t, struct tun_seg *s,
 				s->ts = 1;
 				s->tsval = tun_get32(th + i + 2);
 				s->tsecr = tun_get32(th + i + 6);
+				t->ts_last = s->tsval;
 			}
 			if (th[i + 1] < 2)
 				break;
@@ -414,13 +416,17 @@ static inline int tun_burst(struct tun_peer *t, uint32_t *high, int ms)
 	return n;
 }
 
-static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,
+/*
+ * As tun_connect(), the SYN offering SACK-permitted if @sack_perm and
+ * timestamps (TSval 1) if @ts; the final ACK then echoes the SYN-ACK's.
+ */
+static inline int tun_connect_opts(struct tun_peer *t, struct tun_conn *c,
 				   uint16_t lport, uint16_t mss,
-				   uint8_t sack_perm)
+				   uint8_t sack_perm, uint8_t ts)
 {
 	struct tun_seg s = { .sport = 40000, .dport = lport, .seq = 1000,
 			     .flags = TF_SYN, .win = 65535, .mss = mss,
-			     .sack_perm = sack_perm };
+			     .sack_perm = sack_perm, .ts = ts, .tsval = 1 };
 
 	c->pport = s.sport;
 	c->lport = lport;
@@ -432,10 +438,19 @@ static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,
 	c->snd_nxt = 1001;
 	c->rcv_nxt = s.seq + 1;
 	c->wnd = s.win;
+	ts = ts && s.ts;
 	s = (struct tun_seg){ .sport = c->pport, .dport = lport,
 			      .seq = c->snd_nxt, .ack = c->rcv_nxt,
-			      .flags = TF_ACK, .win = 65535 };
+			      .flags = TF_ACK, .win = 65535, .ts = ts,
+			      .tsval = 2, .tsecr = s.tsval };
 	return tun_send(t, &s);
+}
+
+static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,
+				   uint16_t lport, uint16_t mss,
+				   uint8_t sack_perm)
+{
+	return tun_connect_opts(t, c, lport, mss, sack_perm, 0);
 }
 
 static inline int tun_connect(struct tun_peer *t, struct tun_conn *c,
