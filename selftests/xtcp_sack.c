@@ -61,6 +61,7 @@ FIXTURE(sack) {
 	uint32_t iss1;		/* sequence number of our first data byte */
 	uint32_t high;		/* end of the highest segment sent */
 	uint32_t tsval;		/* the peer's last TSval */
+	uint32_t ts_first;	/* one of ours from before any retransmission */
 };
 
 FIXTURE_SETUP(sack)
@@ -188,6 +189,27 @@ static void sk_twenty_in_flight(struct __test_metadata *_metadata,
 	ASSERT_EQ(seg_at(self, 30), self->high);
 }
 
+/*
+ * Twenty in flight, segment 10 missing and 11..13 SACKed: the hole
+ * (*lost) is resent at once and the window reduced.
+ */
+static void sk_hole_resent(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(sack) *self, uint32_t *lost)
+{
+	uint32_t blk[1][2];
+	struct xtcp_info ti;
+
+	sk_twenty_in_flight(_metadata, self);
+	self->ts_first = self->t.ts_last;
+	*lost = seg_at(self, 10);
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 14);
+	ASSERT_EQ(0, sk_ack(self, *lost, 1, blk));
+	ASSERT_EQ(1u, sk_resent(self, lost, 1, SK_FAST));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
+}
+
 TEST_F(sack, one_sack_of_three_segments_retransmits_hole)
 {
 	long long fr = xtcp_twin_stat("FastRetrans", "TCPFastRetrans");
@@ -250,14 +272,7 @@ TEST_F(sack, dsack_counted_and_undoes_reduction)
 	uint32_t blk[1][2], lost;
 	struct xtcp_info ti;
 
-	sk_twenty_in_flight(_metadata, self);
-	lost = seg_at(self, 10);
-	blk[0][0] = seg_at(self, 11);
-	blk[0][1] = seg_at(self, 14);
-	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
-	ASSERT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
-	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
-	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
+	sk_hole_resent(_metadata, self, &lost);
 	/*
 	 * Segment 10 was only late: everything arrives, and the
 	 * retransmission is reported as a duplicate (first block below the
@@ -370,19 +385,12 @@ TEST_F(sack, reordering_raises_dupthresh)
 TEST_F(sack, late_segment_undoes_recovery_by_timestamp)
 {
 	long long fu = xtcp_twin_stat("FullUndo", "TCPFullUndo");
-	uint32_t blk[1][2], lost, orig_ts;
+	uint32_t lost, orig_ts;
 	struct xtcp_info ti;
 
-	sk_twenty_in_flight(_metadata, self);
-	/* a TSval of the first transmissions, before any retransmission */
-	orig_ts = self->t.ts_last;
-	lost = seg_at(self, 10);
-	blk[0][0] = seg_at(self, 11);
-	blk[0][1] = seg_at(self, 14);
-	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
-	ASSERT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
-	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
-	ASSERT_GT(20u, ti.base.tcpi_snd_cwnd);
+	sk_hole_resent(_metadata, self, &lost);
+	/* a TSval of the first transmissions, before the retransmission */
+	orig_ts = self->ts_first;
 	/*
 	 * Segment 10 was late, not lost: the ACK it draws echoes its TSval,
 	 * older than the retransmission's (RFC 3522 §3.2). No D-SACK needed.
