@@ -65,16 +65,37 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 }
 
 /*
- * Free what @ack acknowledges from the write queue; unless @ts_sampled,
- * take an RTT sample from the newest segment acknowledged that was sent
- * once (Karn's rule). Returns how many segments went.
+ * RFC 7323 §4.1 RTTM: an ACK that advances SND.UNA echoes the TSval of
+ * the segment that drew it, retransmitted or not. Our TSvals count
+ * milliseconds; an echo from the future or older than the longest RTO
+ * is no measurement.
  */
-static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
+static void xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
+{
+	u32 delta;
+
+	if (!ts->has || !ts->ecr)
+		return;
+	delta = xtcp_tsval(sk) - ts->ecr;
+	if ((s32)delta < 0 || delta > jiffies_to_msecs(XTCP_RTO_MAX))
+		return;
+	xtcp_rtt_sample_us(sk, max_t(u32, delta, 1) * USEC_PER_MSEC);
+}
+
+/*
+ * Free what @ack acknowledges from the write queue. The RTT sample comes
+ * from the newest segment acknowledged that was sent once (Karn's rule),
+ * to the microsecond; only when every one of them was retransmitted does
+ * the timestamp echo in @ts give one (RFC 7323 §4.1). Segments not SACKed
+ * before are delivered now, for RACK. Returns how many segments went.
+ */
+static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack,
+				  const struct xtcp_seg_ts *ts)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *skb;
-	u32 sample_from = 0, acked = 0, low = 0;
+	u32 now = xtcp_clock_us(), sample_from = 0, acked = 0, low = 0;
 	bool sample = false, reordered = false;
+	struct sk_buff *skb;
 
 	while ((skb = skb_peek(&sk->sk_write_queue)) != NULL) {
 		/* skb is acknowledged whole, or not at all */
@@ -84,7 +105,7 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 			break;
 		if (!cb->retransmitted) {
 			sample = true;
-			sample_from = cb->sent_at;
+			sample_from = cb->xmit_us;
 			/* filled a hole below SACKed data by itself */
 			if (!cb->sacked && !reordered) {
 				reordered = true;
@@ -93,6 +114,8 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 		} else {
 			sample = false;
 		}
+		if (!cb->sacked)
+			xtcp_rack_advance(sk, cb, now);
 		xtcp_sack_forget(sk, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk->sk_wmem_queued -= skb->truesize;
@@ -104,30 +127,13 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, bool ts_sampled)
 		xs->packets_out = 0;
 		xtcp_sack_reset(sk);
 	}
-	if (sample && !ts_sampled)
-		xtcp_rtt_sample(sk, sample_from);
+	if (sample)
+		xtcp_rtt_sample_us(sk, max_t(u32, now - sample_from, 1));
+	else if (acked)
+		xtcp_rtt_from_ts(sk, ts);
 	if (reordered)
 		xtcp_check_reordering(sk, low);
 	return acked;
-}
-
-/*
- * RFC 7323 §4.1 RTTM: an ACK that advances SND.UNA echoes the TSval of
- * the segment that drew it, retransmitted or not. Our TSvals count
- * milliseconds; an echo from the future or older than the longest RTO
- * is no measurement. True if a sample was taken.
- */
-static bool xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
-{
-	u32 delta;
-
-	if (!ts->has || !ts->ecr)
-		return false;
-	delta = xtcp_tsval(sk) - ts->ecr;
-	if ((s32)delta < 0 || delta > jiffies_to_msecs(XTCP_RTO_MAX))
-		return false;
-	xtcp_rtt_sample_us(sk, max_t(u32, delta, 1) * USEC_PER_MSEC);
-	return true;
 }
 
 /*
@@ -165,8 +171,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
 	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
-		acked = xtcp_clean_write_queue(sk, cb->ack_seq,
-					       xtcp_rtt_from_ts(sk, ts));
+		acked = xtcp_clean_write_queue(sk, cb->ack_seq, ts);
 		xs->snd_una = cb->ack_seq;
 		/* keep @fack comparable with the sequence space it is in */
 		if (xtcp_seq_before(xs->fack, xs->snd_una))

@@ -198,6 +198,7 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		flags |= TCPHDR_ACK;
 	if (!cb->retransmitted)
 		cb->sent_at = jiffies;
+	cb->xmit_us = xtcp_clock_us();
 	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt)) {
 		xs->snd_nxt = cb->end_seq;
 		xs->packets_out++;	/* acknowledged: input.c */

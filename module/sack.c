@@ -203,7 +203,7 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 	struct xtcp_sack_view v;
 	struct xtcp_options o;
 	struct sk_buff *skb;
-	u32 newly = 0, top, low = 0;
+	u32 newly = 0, top, low = 0, now = xtcp_clock_us();
 	bool reordered = false;
 	unsigned int i;
 
@@ -236,6 +236,7 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 		cb->sacked = 1;
 		xs->sacked_out++;
 		newly++;
+		xtcp_rack_advance(sk, cb, now);
 		if (!cb->retransmitted && !reordered) {
 			reordered = true;
 			low = cb->seq;
@@ -447,6 +448,7 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 		if (dupack)
 			xtcp_reno_dupack(xs);
 	}
+	xtcp_rack_lost_retrans(sk);
 	if (xs->in_recovery) {
 		if (xtcp_seq_before(xs->snd_una, xs->recover)) {
 			/* RFC 6582 §3.2 step 3: a partial ACK's hole is lost */

@@ -253,6 +253,9 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->undo_marker = 0;
 	xs->undo_retrans = 0;
 	xs->retrans_ts_set = false;
+	xs->min_rtt_us = 0;
+	xs->rack_valid = false;
+	xs->rack_advanced = false;
 	xs->lsndtime = 0;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;

@@ -250,6 +250,8 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_snd_ssthresh = xs->cw.ssthresh;
 	info->tcpi_rtt = xs->srtt_us >> 3;
 	info->tcpi_rttvar = xs->rttvar_us >> 2;
+	/* as Linux: all ones until an RTT was measured */
+	info->tcpi_min_rtt = xs->min_rtt_us ? : ~0U;
 	info->tcpi_snd_cwnd = xs->cw.cwnd;
 	info->tcpi_rcv_space = xs->rcvq_space ? : xs->rcv_wnd;
 	info->tcpi_advmss = xs->advmss;

@@ -166,7 +166,7 @@ static void xtcp_give_up(struct sock *sk)
 {
 	struct net *net = sock_net(sk);
 
-	xtcp_inc_stat(net, XTCP_MIB_TIMEOUTS);
+	xtcp_inc_stat(net, XTCP_MIB_ABORTONTIMEOUT);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
 		xtcp_inc_stat(net, XTCP_MIB_ATTEMPTFAILS);
 	WRITE_ONCE(sk->sk_err, ETIMEDOUT);
@@ -247,6 +247,9 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		if (xtcp_rtx_timed_out(sk, READ_ONCE(xn->retries1), false))
 			sk_dst_reset(sk);
 	}
+	/* one per episode: the backoff's later expiries are the same one */
+	if (!xs->retransmits)
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_TIMEOUTS);
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
 		/* Our SYN (or SYN-ACK): the only segment there is. */
 		xtcp_cc_timeout(sk);
@@ -465,20 +468,9 @@ void xtcp_arm_fin_wait2(struct sock *sk)
 }
 
 /**
- * xtcp_rtt_sample() - an ACK covered a segment first sent at @sent_at and
- * never retransmitted (Karn's rule): update SRTT, RTTVAR and the RTO.
- * @sk: the socket.
- * @sent_at: jiffies of the segment's transmission.
- */
-void xtcp_rtt_sample(struct sock *sk, u32 sent_at)
-{
-	xtcp_rtt_sample_us(sk, jiffies_to_usecs((u32)jiffies - sent_at));
-}
-
-/**
  * xtcp_rtt_sample_us() - one RTT measurement of @m_us microseconds, from
  * a segment's send time or from a timestamp echo (RFC 7323 §4): update
- * SRTT, RTTVAR and the RTO (RFC 6298 §2).
+ * the lowest RTT, SRTT, RTTVAR and the RTO (RFC 6298 §2).
  * @sk: the socket.
  * @m_us: the measurement.
  */
@@ -486,6 +478,8 @@ void xtcp_rtt_sample_us(struct sock *sk, u32 m_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
+	if (!xs->min_rtt_us || m_us < xs->min_rtt_us)
+		xs->min_rtt_us = m_us;
 	xtcp_rtt_update(&xs->srtt_us, &xs->rttvar_us, m_us);
 	xtcp_rto_reset(sk);
 }

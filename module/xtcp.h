@@ -83,7 +83,9 @@ struct xtcp_synq;
  * @XTCP_MIB_OUTOFWINDOW: segments that failed the sequence-number check.
  * @XTCP_MIB_CHALLENGEACKS: challenge ACKs sent (RFC 5961).
  * @XTCP_MIB_SYNRETRANS: retransmissions of SYNs and SYN-ACKs.
- * @XTCP_MIB_TIMEOUTS: connections given up after too many retransmissions.
+ * @XTCP_MIB_TIMEOUTS: retransmission timeouts, the first expiry of each
+ *	episode without progress (TcpExt TCPTimeouts, plus what Linux counts
+ *	as TCPSackFailures, TCPRenoFailures and TCPLossFailures).
  * @XTCP_MIB_TIMEWAITOVERFLOW: connections that skipped TIME_WAIT above
  *	net.xtcp.max_tw_buckets.
  * @XTCP_MIB_ORPHANOVERFLOW: orphans reset above net.xtcp.max_orphans.
@@ -157,8 +159,9 @@ struct xtcp_synq;
  *	(TcpExt TCPFastRetrans).
  * @XTCP_MIB_RENORECOVERY: fast recoveries entered without SACK (TcpExt
  *	TCPRenoRecovery).
- * @XTCP_MIB_ABORTONTIMEOUT: connections reset because keepalive probes
- *	went unanswered (TcpExt TCPAbortOnTimeout).
+ * @XTCP_MIB_ABORTONTIMEOUT: connections given up because retransmissions,
+ *	zero-window probes or keepalive probes went unanswered (TcpExt
+ *	TCPAbortOnTimeout).
  * @XTCP_MIB_SACKRECOVERY: fast recoveries entered with SACK (TcpExt
  *	TCPSackRecovery).
  * @XTCP_MIB_DSACKRECV: D-SACK blocks received (TcpExt TCPDSACKRecv).
@@ -178,6 +181,9 @@ struct xtcp_synq;
  *	(TcpExt TCPFullUndo).
  * @XTCP_MIB_LOSSUNDO: retransmission timeouts undone that way (TcpExt
  *	TCPLossUndo).
+ * @XTCP_MIB_LOSTRETRANSMIT: retransmissions found lost too, because a
+ *	segment sent after them was delivered (RACK; TcpExt
+ *	TCPLostRetransmit).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -247,6 +253,7 @@ enum xtcp_mib {
 	XTCP_MIB_PARTIALUNDO,
 	XTCP_MIB_FULLUNDO,
 	XTCP_MIB_LOSSUNDO,
+	XTCP_MIB_LOSTRETRANSMIT,
 	XTCP_MIB_MAX,
 };
 
@@ -378,8 +385,15 @@ struct xtcp_skb_cb {
 	u16 window;
 	/** @wscale: a received SYN's window scale, 15 if none. */
 	u8 wscale;
-	/** @reopen_iss: see @reopens_time_wait. */
-	u32 reopen_iss;
+	union {
+		/** @reopen_iss: see @reopens_time_wait (received SYN). */
+		u32 reopen_iss;
+		/**
+		 * @xmit_us: xtcp_clock_us() of the latest transmission
+		 * (write queue): RTT samples and RACK's send order (rack.c).
+		 */
+		u32 xmit_us;
+	};
 	union {
 		/** @sent_at: jiffies of the first transmission (write queue). */
 		u32 sent_at;
@@ -532,6 +546,21 @@ struct xtcp_sock {
 	/** @retrans_ts_set: @retrans_tsval holds one. */
 	bool retrans_ts_set;
 
+	/*
+	 * RACK (RFC 8985; rack.c; socket lock): of the segments delivered so
+	 * far, the one whose latest transmission went out last.
+	 */
+	/** @rack_xmit_us: its transmission time (xtcp_clock_us()). */
+	u32 rack_xmit_us;
+	/** @rack_end_seq: its end sequence number. */
+	u32 rack_end_seq;
+	/** @rack_rtt_us: the RTT of that transmission. */
+	u32 rack_rtt_us;
+	/** @rack_valid: the three fields above describe a segment. */
+	bool rack_valid;
+	/** @rack_advanced: they changed since losses were last looked for. */
+	bool rack_advanced;
+
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
 	struct xtcp_ts_recent ts_recent;
@@ -589,6 +618,11 @@ struct xtcp_sock {
 	u32 srtt_us;
 	/** @rttvar_us: RTT variation * 4, microseconds. */
 	u32 rttvar_us;
+	/**
+	 * @min_rtt_us: the lowest RTT measured over the connection's life,
+	 * microseconds, 0 until measured (TCP_INFO min_rtt, RACK).
+	 */
+	u32 min_rtt_us;
 	/** @retransmits: consecutive timeouts without progress. */
 	u8 retransmits;
 	/** @syn_retries: TCP_SYNCNT, 0 means net.xtcp.syn_retries. */
@@ -843,7 +877,6 @@ void xtcp_ack_sent(struct sock *sk);
 void xtcp_enter_time_wait(struct sock *sk);
 void xtcp_restart_time_wait(struct sock *sk);
 void xtcp_arm_fin_wait2(struct sock *sk);
-void xtcp_rtt_sample(struct sock *sk, u32 sent_at);
 void xtcp_rtt_sample_us(struct sock *sk, u32 m_us);
 void xtcp_rto_reset(struct sock *sk);
 void xtcp_sndbuf_expand(struct sock *sk);
@@ -876,6 +909,20 @@ void xtcp_sack_reset(struct sock *sk);
 u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb);
 void xtcp_check_reordering(struct sock *sk, u32 low);
 void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr);
+void xtcp_rack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
+		       u32 now_us);
+void xtcp_rack_lost_retrans(struct sock *sk);
+
+/**
+ * xtcp_clock_us() - the clock of segment send times and RTT samples:
+ * microseconds of the monotonic clock, cut to 32 bits (proto/rack.h).
+ *
+ * Return: the clock now.
+ */
+static inline u32 xtcp_clock_us(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_lost(struct sock *sk, bool force);
 void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);

@@ -26,7 +26,10 @@
  *    decides by time);
  *  - an ACK of the hole echoing a TSval older than its retransmission
  *    shows the original arrived (Eifel, RFC 3522): the reduction is
- *    undone at once, without waiting for a D-SACK (FullUndo).
+ *    undone at once, without waiting for a D-SACK (FullUndo);
+ *  - a retransmission lost as well is sent again as soon as a segment sent
+ *    after it is SACKed (RACK, RFC 8985 §6.2; LostRetransmit), not after a
+ *    timeout (Timeouts unchanged); TCP_INFO min_rtt is the RTT measured.
  *
  * The peer offers timestamps too, and echoes the newest TSval it has
  * seen unless a test says otherwise.
@@ -403,6 +406,36 @@ TEST_F(sack, late_segment_undoes_recovery_by_timestamp)
 	       ti.base.tcpi_ca_state);
 	EXPECT_LE(20u, ti.base.tcpi_snd_cwnd);
 	EXPECT_EQ(0u, ti.base.tcpi_ca_state);	/* TCP_CA_Open */
+}
+
+TEST_F(sack, lost_retransmission_resent_before_timeout)
+{
+	long long lr = xtcp_twin_stat("LostRetransmit", "TCPLostRetransmit");
+	long long to = xtcp_twin_stat("Timeouts", "TCPTimeouts");
+	uint32_t blk[1][2], lost;
+	struct xtcp_info ti;
+
+	sk_hole_resent(_metadata, self, &lost);
+	/*
+	 * The retransmission of 10 is lost too; 11..29 arrived. The pipe
+	 * empties, so new segments go out, after the retransmission.
+	 */
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 30);
+	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+	ASSERT_LE(1, tun_burst(&self->t, &self->high, SK_QUIET));
+	/* The first of them arrives: what was sent before it is overdue. */
+	blk[0][1] = seg_at(self, 31);
+	ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+	EXPECT_EQ(1u, sk_resent(self, &lost, 1, SK_FAST));
+	EXPECT_EQ(lr + 1, sk_wait_twin("LostRetransmit", "TCPLostRetransmit",
+				       lr + 1));
+	EXPECT_EQ(to, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("min_rtt %u us, rtt %u us", ti.min_rtt, ti.base.tcpi_rtt);
+	/* the only RTT measured is the first ACK's, held back SK_SLOW_ACK */
+	EXPECT_LE(SK_SLOW_ACK * 1000u, ti.min_rtt);
+	EXPECT_GT(10u * SK_SLOW_ACK * 1000u, ti.min_rtt);
 }
 
 TEST_HARNESS_MAIN
