@@ -23,9 +23,28 @@ static void xtcp_v4_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
+/*
+ * A connection's segment. When its route's device checksums whatever the
+ * protocol (NETIF_F_HW_CSUM: veth, loopback, virtio-net), the sum is left
+ * to it, as TCP's (CHECKSUM_PARTIAL, our pseudo-header as the seed), and
+ * the stack sums in software wherever the packet meets a device that
+ * cannot (validate_xmit_skb()). A device that only offloads TCP and UDP
+ * (NETIF_F_IP_CSUM) may not look past the protocol byte: xtcp sums then.
+ */
 static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 {
-	xtcp_v4_csum(skb, inet_sk(sk)->inet_saddr, inet_sk(sk)->inet_daddr);
+	const struct dst_entry *dst = __sk_dst_get(sk);
+	struct inet_sock *inet = inet_sk(sk);
+
+	if (dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM)) {
+		tcp_hdr(skb)->check = ~tcp_v4_check(skb->len, inet->inet_saddr,
+						    inet->inet_daddr, 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+		return;
+	}
+	xtcp_v4_csum(skb, inet->inet_saddr, inet->inet_daddr);
 }
 
 static int xtcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb)

@@ -35,6 +35,11 @@
 #  9 mss-from-route: B's route to A has "mtu lock 1000" (device MTU 1500):
 #    B's SYN-ACK offers MSS 960, A's TCP_MAXSEG (xtcp_tool's mss=) is 960
 #    and A's segments carry 960 bytes at most
+# 10 csum-completed-on-the-way: A's veth offloads checksums, so A's
+#    segments leave with only the pseudo-header sum (CHECKSUM_PARTIAL);
+#    R's ports have checksum offload off, so R's stack completes them in
+#    software on the way out and B (and A, for B's ACKs) verifies real
+#    sums: sha256 match, InCsumErrors unchanged on both ends
 #
 # Timestamps are off where segment sizes are compared (their 12 bytes
 # would come off the MSS). XTCP_PROTO=6 runs the cases on the kernel's
@@ -317,7 +322,11 @@ case_nat() {
 		return
 	fi
 
-	# (a) protocol 253 through the NAT as it is
+	# (a) protocol 253 through the NAT as it is. A's veth would leave the
+	# checksum to the receiver (CHECKSUM_PARTIAL), which then trusts it:
+	# summed on A, as a real NIC does, it is on the packet NAT rewrites.
+	nsx "$NS_A" ethtool -K "$DEV_A" tx off >/dev/null 2>&1 ||
+		ktap_diag "ethtool -K $DEV_A tx off failed"
 	if [[ $PROTO == 6 ]]; then
 		ktap_skip nat-masquerade-breaks-checksum "PROTO=6: netfilter NATs TCP correctly, nothing to show"
 	else
@@ -445,6 +454,29 @@ case_mss() {
 	if [[ $ok == 1 ]]; then ktap_ok mss-from-route; else ktap_fail mss-from-route; fi
 }
 
+case_csum() {
+	local ok=1 ca0 cb0 ca1 cb1 txa
+
+	fresh_routed 10 || { ktap_fail csum-completed-on-the-way; return; }
+	txa=$(nsx "$NS_A" ethtool -k "$DEV_A" 2>/dev/null | sed -n 's/^tx-checksumming: //p')
+	for d in "$DEV_RA" "$DEV_RB"; do
+		nsx "$NS_R" ethtool -K "$d" tx off >/dev/null 2>&1 ||
+			{ ok=0; ktap_diag "ethtool -K $d tx off failed"; }
+	done
+	ca0=$(stat_get "$NS_A" InCsumErrors)
+	cb0=$(stat_get "$NS_B" InCsumErrors)
+	xfer cs "$NS_B" "$ADDR_B2" "$NS_A" || ok=0
+	ca1=$(stat_get "$NS_A" InCsumErrors)
+	cb1=$(stat_get "$NS_B" InCsumErrors)
+	ktap_diag "A's tx-checksumming: ${txa:-?}; InCsumErrors A $ca0 -> $ca1, B $cb0 -> $cb1"
+	[[ -n $ca0 && -n $cb0 && $ca0 == "$ca1" && $cb0 == "$cb1" ]] || ok=0
+	if [[ $ok == 1 ]]; then
+		ktap_ok csum-completed-on-the-way
+	else
+		ktap_fail csum-completed-on-the-way
+	fi
+}
+
 # ------------------------------------------------------------------ main ----
 topo_init
 require_cmd tc tcpdump
@@ -454,7 +486,7 @@ if command -v modprobe >/dev/null 2>&1; then
 		modprobe -q "$m" 2>/dev/null || true
 	done
 fi
-ktap_plan 9
+ktap_plan 10
 for c in iptables-legacy iptables; do
 	command -v "$c" >/dev/null 2>&1 || continue
 	# a table that answers in a scratch namespace: the kernel has it
@@ -478,5 +510,6 @@ timed case_pmtu_own
 timed case_nat
 timed case_ipsec
 timed case_mss
+timed case_csum
 
 ktap_finish
