@@ -13,7 +13,8 @@
  * @xmit_us; socket lock, like the scoreboard. Cost: the walk looks at
  * segments in flight only until it has seen every retransmission still
  * out (@retrans_out), and runs only on ACKs that delivered something sent
- * later than anything delivered before.
+ * later than anything delivered before, or while a retransmission found
+ * sent before that is still within its reordering window.
  */
 #include <net/tcp.h>
 
