@@ -55,6 +55,7 @@ int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 iss;
 	int err;
 
 	if (addr_len < sizeof(*usin))
@@ -67,17 +68,17 @@ int xtcp_connect(struct sock *sk, struct xtcp_sockaddr *uaddr, int addr_len)
 	inet->inet_daddr = usin->sin_addr.s_addr;
 	inet->inet_dport = usin->sin_port;
 	xtcp_event(sk, XTCP_EV_CONNECT);
-	err = xtcp_hash_connect(sk);
-	if (err) {
+	err = xtcp_hash_connect(sk, &iss);
+	if (err < 0) {
 		xtcp_set_state(sk, TCP_CLOSE);
 		inet->inet_daddr = 0;
 		inet->inet_dport = 0;
 		return err;
 	}
-	xtcp_reset_sequence_space(xs, xtcp_new_isn(inet->inet_saddr,
-					      inet->inet_daddr,
-					      inet->inet_sport,
-					      inet->inet_dport));
+	if (!err)	/* else above a TIME_WAIT's sequence space */
+		iss = xtcp_new_isn(inet->inet_saddr, inet->inet_daddr,
+				   inet->inet_sport, inet->inet_dport);
+	xtcp_reset_sequence_space(xs, iss);
 	atomic_set(&inet->inet_id, get_random_u16());
 	xtcp_ts_connect(sk);
 	/* RFC 7323 §2.2: offer our shift; it counts if the SYN-ACK has one. */

@@ -36,6 +36,7 @@
 #include <net/ip.h>
 
 #include "xtcp.h"
+#include "proto/segment.h"
 
 #define XTCP_EHASH_BITS	12
 #define XTCP_PHASH_BITS	8
@@ -194,6 +195,25 @@ static bool xtcp_port_unused(const struct net *net, u16 port)
 	return true;
 }
 
+/*
+ * May a connect() share @port with its owners, for a 4-tuple of its own?
+ * Only if connect() gave it to every one of them, as in Linux's TCP: a
+ * port taken by bind() or listen() is not shared that way.
+ */
+static bool xtcp_port_shareable(const struct net *net, u16 port)
+{
+	struct xtcp_bslot *slot = xtcp_bslot(net, port);
+	struct sock *sk2;
+
+	lockdep_assert_held(&slot->lock);
+	sk_for_each_bound(sk2, &slot->chain)
+		if (inet_sk(sk2)->inet_num == port &&
+		    net_eq(sock_net(sk2), net) &&
+		    !xtcp_sk(sk2)->port_by_connect)
+			return false;
+	return true;
+}
+
 static void xtcp_bind_port_locked(struct sock *sk, u16 port)
 {
 	struct xtcp_bslot *slot = xtcp_bslot(sock_net(sk), port);
@@ -207,9 +227,10 @@ static void xtcp_bind_port_locked(struct sock *sk, u16 port)
 /*
  * Claim a free ephemeral port from net.ipv4.ip_local_port_range, like
  * TCP's, for @sk; each candidate is tested and taken under its chain's
- * lock, so two sockets never get the same one.
+ * lock, so two sockets never get the same one. @by_connect: connect()
+ * asks, so later connects may share the port (xtcp_port_shareable()).
  */
-static int xtcp_bind_ephemeral(struct sock *sk)
+static int xtcp_bind_ephemeral(struct sock *sk, bool by_connect)
 {
 	struct net *net = sock_net(sk);
 	int low, high, range, i, offset;
@@ -228,8 +249,10 @@ static int xtcp_bind_ephemeral(struct sock *sk)
 			continue;
 		spin_lock_bh(&slot->lock);
 		free = xtcp_port_unused(net, port);
-		if (free)
+		if (free) {
+			xtcp_sk(sk)->port_by_connect = by_connect;
 			xtcp_bind_port_locked(sk, port);
+		}
 		spin_unlock_bh(&slot->lock);
 		if (free)
 			return port;
@@ -255,7 +278,7 @@ int xtcp_get_port(struct sock *sk, unsigned short snum)
 	int err = 0;
 
 	if (!snum)	/* EADDRINUSE is what bind(0) reports in TCP */
-		return xtcp_bind_ephemeral(sk) < 0 ? -EADDRINUSE : 0;
+		return xtcp_bind_ephemeral(sk, false) < 0 ? -EADDRINUSE : 0;
 	slot = xtcp_bslot(sock_net(sk), snum);
 	spin_lock_bh(&slot->lock);
 	if (xtcp_bind_conflict(sk, snum))
@@ -304,6 +327,7 @@ void xtcp_put_port(struct sock *sk)
 	if (owned) {
 		hlist_del_init(&sk->sk_bind_node);
 		inet_sk(sk)->inet_num = 0;
+		xtcp_sk(sk)->port_by_connect = 0;
 	}
 	spin_unlock_bh(&slot->lock);
 	if (owned)
@@ -349,13 +373,16 @@ static unsigned int xtcp_sk_ehash_slot(const struct sock *sk)
 
 /*
  * Enter @sk in the connection table under its 4-tuple, in chain @slot,
- * unless a socket holds that tuple already. True if entered.
+ * unless a socket holds that tuple already. True if entered. If @tw is
+ * not NULL and the holder is in TIME_WAIT, *@tw is set to it, with a
+ * reference, for the caller to consider ending it (net.xtcp.tw_reuse).
  */
-static bool xtcp_ehash_add_unique(struct sock *sk, unsigned int slot)
+static bool xtcp_ehash_add_unique(struct sock *sk, unsigned int slot,
+				  struct sock **tw)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 	struct xtcp_hslot *hs = &xtcp_ehash[slot];
-	bool dup;
+	struct sock *dup;
 
 	spin_lock_bh(&hs->lock);
 	dup = xtcp_ehash_find_locked(sock_net(sk), slot, inet->inet_daddr,
@@ -364,40 +391,154 @@ static bool xtcp_ehash_add_unique(struct sock *sk, unsigned int slot)
 	if (!dup) {
 		sk->sk_hash = slot;
 		sk_nulls_add_node_rcu(sk, &hs->chain);
+	} else if (tw && READ_ONCE(dup->sk_state) == TCP_TIME_WAIT) {
+		sock_hold(dup);
+		*tw = dup;
 	}
 	spin_unlock_bh(&hs->lock);
 	return !dup;
 }
 
-/**
- * xtcp_hash_connect() - give a connecting socket a local port if it has
- * none and enter it in the connection table; the 4-tuple must be unique.
- * @sk: the connecting socket, its peer address and port set.
- *
- * Context: process, socket locked; takes a port chain's lock, then a
- * connection chain's.
- * Return: 0 or -EADDRNOTAVAIL.
+/*
+ * End TIME_WAIT @tw, which holds the 4-tuple @sk connects from, if
+ * net.xtcp.tw_reuse and the old connection's timestamps allow it
+ * (xtcp_tw_reuse_ok()); @port_bound: @sk's port came from bind(). Then
+ * *@iss is the new connection's ISS, above all the old one sent, as for a
+ * SYN that reopens TIME_WAIT. TIME_WAIT held by a system call (a
+ * shutdown() socket still open) is left alone, as in rcv.c.
+ * Return: 1 ended, 0 already gone (its timer, or a SYN), -1 refused.
  */
-int xtcp_hash_connect(struct sock *sk)
+static int xtcp_tw_take_over(struct sock *sk, struct sock *tw,
+			     bool port_bound, u32 *iss)
+{
+	u8 mode = READ_ONCE(xtcp_pernet(sock_net(sk))->sysctl_tw_reuse);
+	struct xtcp_sock *old = xtcp_sk(tw);
+	int ret = -1;
+
+	local_bh_disable();
+	bh_lock_sock_nested(tw);
+	if (tw->sk_state == TCP_CLOSE) {
+		ret = 0;
+	} else if (tw->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(tw) &&
+		   xtcp_tw_reuse_ok(mode, xtcp_af(tw)->is_loopback(tw),
+				    port_bound,
+				    old->ts_ok ? &old->ts_recent : NULL,
+				    xtcp_ts_secs())) {
+		*iss = xtcp_tw_reopen_iss(old->snd_nxt);
+		xtcp_done(tw);
+		ret = 1;
+	}
+	bh_unlock_sock(tw);
+	local_bh_enable();
+	if (ret > 0)
+		xtcp_inc_stat(sock_net(sk), XTCP_MIB_TWRECYCLED);
+	return ret;
+}
+
+/*
+ * Enter @sk, its port set, in the connection table; a TIME_WAIT holder of
+ * its 4-tuple may make way (xtcp_tw_take_over()). Return: 0 entered, 1
+ * entered over a TIME_WAIT with *@iss set, -EADDRNOTAVAIL if taken.
+ */
+static int xtcp_ehash_connect(struct sock *sk, bool port_bound, u32 *iss)
+{
+	unsigned int slot = xtcp_sk_ehash_slot(sk);
+	int recycled = 0, tries;
+
+	/* Again after a TIME_WAIT ended; a new holder may have come. */
+	for (tries = 0; tries < 3; tries++) {
+		struct sock *tw = NULL;
+		int ret;
+
+		if (xtcp_ehash_add_unique(sk, slot, &tw))
+			return recycled;
+		if (!tw)
+			break;
+		ret = xtcp_tw_take_over(sk, tw, port_bound, iss);
+		sock_put(tw);
+		if (ret < 0)
+			break;
+		recycled |= ret;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/*
+ * No ephemeral port is free: share one that only connect()s own, for a
+ * 4-tuple of our own (or one a TIME_WAIT may give up), as Linux's TCP
+ * shares them. Same return as xtcp_ehash_connect().
+ */
+static int xtcp_connect_shared_port(struct sock *sk, u32 *iss)
 {
 	struct inet_sock *inet = inet_sk(sk);
-	bool new_port = false;
-	int port;
+	struct net *net = sock_net(sk);
+	int low, high, range, i, offset, ret;
 
-	if (!inet->inet_num) {
-		port = xtcp_bind_ephemeral(sk);
-		if (port < 0)
-			return port;
-		inet->inet_sport = htons(port);
-		new_port = true;
+	inet_get_local_port_range(net, &low, &high);
+	range = high - low + 1;
+	if (range <= 0)
+		return -EADDRNOTAVAIL;
+	offset = get_random_u32_below(range);
+	for (i = 0; i < range; i++) {
+		u16 port = low + (offset + i) % range;
+		struct xtcp_bslot *slot = xtcp_bslot(net, port);
+		bool ok;
+
+		if (inet_is_local_reserved_port(net, port))
+			continue;
+		spin_lock_bh(&slot->lock);
+		ok = xtcp_port_shareable(net, port);
+		if (ok) {
+			xtcp_sk(sk)->port_by_connect = 1;
+			xtcp_bind_port_locked(sk, port);
+		}
+		spin_unlock_bh(&slot->lock);
+		if (ok) {
+			inet->inet_sport = htons(port);
+			ret = xtcp_ehash_connect(sk, false, iss);
+			if (ret >= 0)
+				return ret;
+			xtcp_put_port(sk);
+			inet->inet_sport = 0;
+		}
+		if (!(i & 1023))
+			cond_resched();
 	}
-	if (xtcp_ehash_add_unique(sk, xtcp_sk_ehash_slot(sk)))
-		return 0;
-	if (new_port) {
+	return -EADDRNOTAVAIL;
+}
+
+/**
+ * xtcp_hash_connect() - give a connecting socket a local port if it has
+ * none and enter it in the connection table; the 4-tuple must be unique,
+ * or held by a TIME_WAIT connection that net.xtcp.tw_reuse lets go.
+ * @sk: the connecting socket, its peer address and port set.
+ * @iss: set to the ISS the new connection must use when it took over a
+ *	TIME_WAIT connection's 4-tuple.
+ *
+ * An unused port is preferred; only when none is left does @sk share a
+ * port other connect()s own.
+ *
+ * Context: process, socket locked; takes a port chain's lock, then a
+ * connection chain's, then maybe a TIME_WAIT socket's lock, one at a time.
+ * Return: 0, 1 if *@iss was set, or -EADDRNOTAVAIL.
+ */
+int xtcp_hash_connect(struct sock *sk, u32 *iss)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	int port, ret;
+
+	if (inet->inet_num)
+		return xtcp_ehash_connect(sk, true, iss);
+	port = xtcp_bind_ephemeral(sk, true);
+	if (port >= 0) {
+		inet->inet_sport = htons(port);
+		ret = xtcp_ehash_connect(sk, false, iss);
+		if (ret >= 0)
+			return ret;
 		xtcp_put_port(sk);
 		inet->inet_sport = 0;
 	}
-	return -EADDRNOTAVAIL;
+	return xtcp_connect_shared_port(sk, iss);
 }
 
 /**
@@ -416,7 +557,7 @@ bool xtcp_ehash_insert(struct sock *sk)
 	u16 port = inet_sk(sk)->inet_num;
 	struct xtcp_bslot *bs = xtcp_bslot(sock_net(sk), port);
 
-	if (!xtcp_ehash_add_unique(sk, xtcp_sk_ehash_slot(sk)))
+	if (!xtcp_ehash_add_unique(sk, xtcp_sk_ehash_slot(sk), NULL))
 		return false;
 	spin_lock(&bs->lock);
 	xtcp_bind_port_locked(sk, port);

@@ -169,6 +169,15 @@ static bool xtcp_v4_accept_pmtu(const struct sock *sk)
 }
 
 /** xtcp_ipv4_ops - IPv4 for xtcp. */
+static bool xtcp_v4_is_loopback(const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	return sk->sk_bound_dev_if == LOOPBACK_IFINDEX ||
+	       ipv4_is_loopback(inet->inet_daddr) ||
+	       ipv4_is_loopback(inet->inet_rcv_saddr);
+}
+
 const struct xtcp_af_ops xtcp_ipv4_ops = {
 	.net_header_len = sizeof(struct iphdr),
 	.send_check = xtcp_v4_send_check,
@@ -179,4 +188,5 @@ const struct xtcp_af_ops xtcp_ipv4_ops = {
 	.send_reply = xtcp_v4_send_reply,
 	.route_req = xtcp_v4_route_req,
 	.send_req = xtcp_v4_send_req,
+	.is_loopback = xtcp_v4_is_loopback,
 };

@@ -81,6 +81,7 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_FULLUNDO] = "FullUndo",
 	[XTCP_MIB_LOSSUNDO] = "LossUndo",
 	[XTCP_MIB_LOSTRETRANSMIT] = "LostRetransmit",
+	[XTCP_MIB_TWRECYCLED] = "TWRecycled",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

@@ -76,13 +76,30 @@ static void xtcp_deliver(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * May the SYN @skb, with sequence number @seq, start a new incarnation of
+ * TIME_WAIT @sk? By its timestamp when both have one (RFC 6191), else by
+ * its sequence number (RFC 1122 §4.2.2.13).
+ */
+static bool xtcp_tw_syn_may_reopen(struct sock *sk, const struct sk_buff *skb,
+				   u32 seq)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 tsval, tsecr;
+
+	if (xs->ts_ok && xtcp_skb_ts(skb, &tsval, &tsecr))
+		return xtcp_tw_syn_reopens_ts(&xs->ts_recent, tsval,
+					      xtcp_ts_secs(), seq, xs->rcv_nxt);
+	return xtcp_tw_syn_reopens(seq, xs->rcv_nxt);
+}
+
+/*
  * End TIME_WAIT @sk for a SYN with sequence number @seq if the SYN may
  * reopen the connection; *@iss is then the new connection's ISS. True also
  * if @sk closed since the lookup (its timer, or a copy of this SYN on
  * another CPU): then the listener decides, as for a new SYN.
  */
-static bool xtcp_time_wait_reopen(struct sock *sk, u32 seq, bool *reopens,
-				  u32 *iss)
+static bool xtcp_time_wait_reopen(struct sock *sk, const struct sk_buff *skb,
+				  u32 seq, bool *reopens, u32 *iss)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	bool reopen = false;
@@ -91,7 +108,7 @@ static bool xtcp_time_wait_reopen(struct sock *sk, u32 seq, bool *reopens,
 	if (sk->sk_state == TCP_CLOSE) {
 		reopen = true;
 	} else if (sk->sk_state == TCP_TIME_WAIT && !sock_owned_by_user(sk) &&
-		   xtcp_tw_syn_reopens(seq, xs->rcv_nxt)) {
+		   xtcp_tw_syn_may_reopen(sk, skb, seq)) {
 		*reopens = true;
 		*iss = xtcp_tw_reopen_iss(xs->snd_nxt);
 		xtcp_done(sk);
@@ -124,7 +141,7 @@ static struct sock *xtcp_time_wait_syn(struct net *net, struct sock *sk,
 					iph->daddr, th->dest, inet_iif(skb));
 	if (!listener)
 		return sk;
-	if (!xtcp_time_wait_reopen(sk, ntohl(th->seq), reopens, iss)) {
+	if (!xtcp_time_wait_reopen(sk, skb, ntohl(th->seq), reopens, iss)) {
 		sock_put(listener);
 		return sk;
 	}

@@ -184,6 +184,8 @@ struct xtcp_synq;
  * @XTCP_MIB_LOSTRETRANSMIT: retransmissions found lost too, because a
  *	segment sent after them was delivered (RACK; TcpExt
  *	TCPLostRetransmit).
+ * @XTCP_MIB_TWRECYCLED: TIME_WAIT connections ended for a new outgoing
+ *	connection on their 4-tuple (net.xtcp.tw_reuse; TcpExt TWRecycled).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -254,6 +256,7 @@ enum xtcp_mib {
 	XTCP_MIB_FULLUNDO,
 	XTCP_MIB_LOSSUNDO,
 	XTCP_MIB_LOSTRETRANSMIT,
+	XTCP_MIB_TWRECYCLED,
 	XTCP_MIB_MAX,
 };
 
@@ -647,6 +650,12 @@ struct xtcp_sock {
 	/** @orphan_counted: counted in xtcp_net.orphans. */
 	u8 orphan_counted:1;
 	/**
+	 * @port_by_connect: connect() chose the local port, so other
+	 * connect()s may share it (hash.c); written under the port chain's
+	 * lock, cleared when the port is given up.
+	 */
+	u8 port_by_connect:1;
+	/**
 	 * @ts_ok: timestamps on every segment: offered in our SYN while in
 	 * SYN_SENT, agreed by both ends once the peer's SYN is in.
 	 */
@@ -725,6 +734,8 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  *	a reference, or NULL.
  * @send_req: send the segment @skb (a TCP header) of request @req on
  *	route @dst; consumes both.
+ * @is_loopback: does the connection of @sk run over loopback (bound to
+ *	lo, or a loopback address at either end)? For net.xtcp.tw_reuse 2.
  */
 struct xtcp_af_ops {
 	unsigned int net_header_len;
@@ -739,6 +750,7 @@ struct xtcp_af_ops {
 				       const struct xtcp_request *req);
 	int (*send_req)(struct sock *sk, const struct xtcp_request *req,
 			struct sk_buff *skb, struct dst_entry *dst);
+	bool (*is_loopback)(const struct sock *sk);
 };
 
 extern const struct xtcp_af_ops xtcp_ipv4_ops;
@@ -797,7 +809,7 @@ void xtcp_hash_exit(void);
 int xtcp_get_port(struct sock *sk, unsigned short snum);
 void xtcp_put_port(struct sock *sk);
 bool xtcp_listen_port_ok(struct sock *sk);
-int xtcp_hash_connect(struct sock *sk);
+int xtcp_hash_connect(struct sock *sk, u32 *iss);
 int xtcp_hash(struct sock *sk);
 void xtcp_unhash(struct sock *sk);
 bool xtcp_ehash_insert(struct sock *sk);

@@ -11,8 +11,9 @@
  * range in a private netns), listen() autobind, accept4 flags,
  * accept/listen on sockets in the wrong state, an empty non-blocking
  * accept queue, FIFO accept order, one port number used by TCP and xtcp
- * at the same time, a reconnect over the server's TIME_WAIT, and SYNs
- * handled from a busy listener's backlog.
+ * at the same time, a reconnect over the server's TIME_WAIT, SYNs
+ * handled from a busy listener's backlog, and net.xtcp.tw_reuse (a new
+ * connection over the client's own TIME_WAIT).
  *
  * Every expectation is native TCP's behaviour: XTCP_PROTO=6 must pass.
  */
@@ -746,6 +747,221 @@ TEST_F_TIMEOUT(storm, syn_to_owned_listener, 240)
 	close(lfd);
 	TH_LOG("%d connections in %lld ms, %lld backlog drops", n,
 	       xtcp_now_ms() - start, xtcp_stat("BacklogDrop") - drops);
+}
+
+/*
+ * net.xtcp.tw_reuse (Linux's tcp_tw_reuse): a new outgoing connection may
+ * take over a 4-tuple in TIME_WAIT only if the old connection used
+ * timestamps; a port from bind() always may, an ephemeral one with mode 1,
+ * or 2 over loopback, once a second has passed since the last timestamp.
+ * Ephemeral variants use up a 4-port range with connections to one
+ * server that all end in TIME_WAIT on the client, so the next connect()
+ * to that server has no other 4-tuple left.  10.99.0.1 is an address on
+ * lo that is not a loopback address, which mode 2 refuses as Linux does.
+ */
+#define TWR_PORTS	4
+#define TWR_SRV		5000
+#define TWR_BOUND	41000
+
+FIXTURE(tw_reuse) {
+	struct sockaddr_in dst;
+	int lfd;
+};
+
+FIXTURE_VARIANT(tw_reuse) {
+	const char *mode;
+	const char *timestamps;
+	bool loopback;		/* 127.0.0.1, else 10.99.0.1 */
+	bool bound;		/* the client binds TWR_BOUND */
+	bool reuses;
+};
+
+FIXTURE_VARIANT_ADD(tw_reuse, mode2_loopback) {
+	.mode = "2", .timestamps = "1", .loopback = true, .reuses = true,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, mode0) {
+	.mode = "0", .timestamps = "1", .loopback = true, .reuses = false,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, mode2_not_loopback) {
+	.mode = "2", .timestamps = "1", .loopback = false, .reuses = false,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, mode1_not_loopback) {
+	.mode = "1", .timestamps = "1", .loopback = false, .reuses = true,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, mode1_no_timestamps) {
+	.mode = "1", .timestamps = "0", .loopback = true, .reuses = false,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, bound_port_mode0) {
+	.mode = "0", .timestamps = "1", .loopback = true, .bound = true,
+	.reuses = true,
+};
+FIXTURE_VARIANT_ADD(tw_reuse, bound_port_no_timestamps) {
+	.mode = "1", .timestamps = "0", .loopback = true, .bound = true,
+	.reuses = false,
+};
+
+FIXTURE_SETUP(tw_reuse)
+{
+	struct sockaddr_in sin;
+	FILE *f;
+
+	self->lfd = -1;
+	ASSERT_EQ(0, xtcp_new_netns()) TH_LOG("unshare: %s", strerror(errno));
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_LT(0, fprintf(f, "40000 %d\n", 40000 + TWR_PORTS - 1));
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, xtcp_set_sysctl("tw_reuse", variant->mode));
+	ASSERT_EQ(0, xtcp_set_sysctl("timestamps", variant->timestamps));
+	xtcp_addr(&self->dst, TWR_SRV);
+	if (!variant->loopback) {
+		ASSERT_EQ(0, system("ip addr add 10.99.0.1/32 dev lo"));
+		self->dst.sin_addr.s_addr = htonl(0x0a630001);
+	}
+	sin = self->dst;
+	self->lfd = xtcp_socket();
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(self->lfd, 16));
+}
+
+FIXTURE_TEARDOWN(tw_reuse)
+{
+	if (self->lfd >= 0)
+		close(self->lfd);
+}
+
+/* A client socket, bound to TWR_BOUND (SO_REUSEADDR) if @bound. */
+static int twr_client(bool bound)
+{
+	struct sockaddr_in sin;
+	int fd = xtcp_socket(), one = 1;
+
+	if (fd < 0 || !bound)
+		return fd;
+	xtcp_addr(&sin, TWR_BOUND);
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* TIME_WAIT rows towards the server's port, whatever the addresses. */
+static int twr_time_waits(void)
+{
+	char line[512], r[64], want[8];
+	FILE *f = fopen(xtcp_proc_sockets(), "r");
+	unsigned int st;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), ":%04X", TWR_SRV);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*[0-9]: %*s %63s %x", r, &st) == 2 &&
+		    st == TCP_TIME_WAIT && strlen(r) > 5 &&
+		    !strcmp(r + strlen(r) - 5, want))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static bool twr_wait_time_waits(int n)
+{
+	long long end = xtcp_now_ms() + XTCP_WAIT_MS;
+
+	while (twr_time_waits() != n) {
+		if (xtcp_now_ms() > end)
+			return false;
+		usleep(10 * 1000);
+	}
+	return true;
+}
+
+/*
+ * Connect a fresh client to @dst every 100 ms until one succeeds or
+ * @ms pass.  Return: the connected socket, or -1 with errno of the last try.
+ */
+static int twr_connect_until(const struct sockaddr_in *dst, bool bound,
+			     int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+	int fd, err;
+
+	for (;;) {
+		fd = twr_client(bound);
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (const struct sockaddr *)dst, sizeof(*dst)))
+			return fd;
+		err = errno;
+		close(fd);
+		if (err != EADDRNOTAVAIL || xtcp_now_ms() >= end) {
+			errno = err;
+			return -1;
+		}
+		usleep(100 * 1000);
+	}
+}
+
+TEST_F(tw_reuse, connect)
+{
+	int n = variant->bound ? 1 : TWR_PORTS, i, c, s, fd;
+	long long recycled;
+	uint16_t ports[TWR_PORTS];
+	char buf[4];
+
+	/* Every client 4-tuple to the server ends in TIME_WAIT. */
+	for (i = 0; i < n; i++) {
+		c = twr_client(variant->bound);
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, connect(c, (struct sockaddr *)&self->dst,
+				     sizeof(self->dst)))
+			TH_LOG("connect #%d: %s", i, strerror(errno));
+		ports[i] = xtcp_local_port(c);
+		s = xtcp_accept(self->lfd);
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, xtcp_set_timeouts(s, XTCP_WAIT_MS));
+		close(c);
+		ASSERT_EQ(0, recv(s, buf, sizeof(buf), 0));
+		close(s);
+		ASSERT_TRUE(twr_wait_time_waits(i + 1))
+			TH_LOG("%d TIME_WAITs, not %d", twr_time_waits(), i + 1);
+	}
+	recycled = xtcp_twin_stat("TWRecycled", "TWRecycled");
+	ASSERT_LE(0, recycled);
+
+	/* 2.5 s: more than the second the ephemeral rule waits for. */
+	fd = twr_connect_until(&self->dst, variant->bound,
+			       variant->reuses ? XTCP_WAIT_MS : 2500);
+	if (!variant->reuses) {
+		EXPECT_EQ(-1, fd);
+		EXPECT_EQ(EADDRNOTAVAIL, errno);
+		EXPECT_EQ(recycled, xtcp_twin_stat("TWRecycled", "TWRecycled"));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	ASSERT_LE(0, fd) TH_LOG("connect: %s", strerror(errno));
+	EXPECT_EQ(recycled + 1, xtcp_twin_stat("TWRecycled", "TWRecycled"));
+	for (i = 0; i < n; i++)
+		if (ports[i] == xtcp_local_port(fd))
+			break;
+	EXPECT_LT(i, n) TH_LOG("port %d was not in TIME_WAIT",
+			       xtcp_local_port(fd));
+	EXPECT_EQ(n - 1, twr_time_waits());
+	/* The new incarnation works. */
+	s = xtcp_accept(self->lfd);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, xtcp_set_timeouts(s, XTCP_WAIT_MS));
+	ASSERT_EQ(2, send(fd, "hi", 2, 0));
+	ASSERT_EQ(2, xtcp_read_all(s, buf, 2));
+	EXPECT_EQ(0, memcmp(buf, "hi", 2));
+	close(s);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -30,7 +30,9 @@
  *  - TIME_WAIT and an in-window RST: gone with rfc1337=0 (TIME-WAIT
  *    assassination, RFC 1337 hazard H1, as Linux), kept with rfc1337=1;
  *  - a SYN for a 4-tuple in TIME_WAIT: a listener takes it if it lies
- *    beyond RCV.NXT (RFC 1122 §4.2.2.13), else TIME_WAIT ACKs it.
+ *    beyond RCV.NXT (RFC 1122 §4.2.2.13), else TIME_WAIT ACKs it; with a
+ *    timestamp, a newer TSval reopens whatever the sequence number and an
+ *    older one never does (RFC 6191).
  *
  * "No reply" is not a sleep: after the segment under test the test sends
  * a marker that must be answered (a SYN to a closed port).  The test
@@ -99,6 +101,8 @@ struct seg {
 	uint32_t seq, ack;
 	uint8_t flags;
 	uint32_t len;		/* payload bytes */
+	bool ts;		/* has a timestamp option: */
+	uint32_t tsval, tsecr;
 };
 
 /*
@@ -110,6 +114,7 @@ struct seg {
 struct flow {
 	uint16_t port[2];	/* source port of each direction */
 	uint32_t nxt[2], ack[2], isn[2];
+	uint32_t tsval[2];	/* the last TSval sent that way */
 	bool seen[2], acked[2];
 };
 
@@ -343,6 +348,8 @@ static void flow_update(struct flow *fl, const struct seg *s)
 	if (!fl->seen[d] || seq_after(end, fl->nxt[d]))
 		fl->nxt[d] = end;
 	fl->seen[d] = true;
+	if (s->ts)
+		fl->tsval[d] = s->tsval;
 	if (s->flags & F_ACK) {
 		fl->ack[d] = s->ack;
 		fl->acked[d] = true;
@@ -354,6 +361,32 @@ static bool flow_settled(const struct flow *fl)
 {
 	return fl->seen[0] && fl->seen[1] && fl->acked[0] && fl->acked[1] &&
 	       fl->ack[1] == fl->nxt[0] && fl->ack[0] == fl->nxt[1];
+}
+
+/* Fill in @s's timestamp from the @len option bytes at @opt. */
+static void seg_find_ts(struct seg *s, const uint8_t *opt, size_t len)
+{
+	size_t i = 0;
+	uint32_t v;
+
+	s->ts = false;
+	while (i < len && opt[i] != 0) {
+		if (opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			return;
+		if (opt[i] == 8 && opt[i + 1] == 10) {
+			memcpy(&v, opt + i + 2, 4);
+			s->tsval = ntohl(v);
+			memcpy(&v, opt + i + 6, 4);
+			s->tsecr = ntohl(v);
+			s->ts = true;
+			return;
+		}
+		i += opt[i + 1];
+	}
 }
 
 /*
@@ -398,6 +431,7 @@ static int wire_next(struct wire *w, struct seg *s, long long deadline)
 		if ((th[12] >> 4) * 4 > tot - ihl)
 			continue;
 		s->len = tot - ihl - (th[12] >> 4) * 4;
+		seg_find_ts(s, th + 20, (th[12] >> 4) * 4 - 20);
 		if (w->track)
 			flow_update(&w->fl, s);
 		return 1;
@@ -1353,6 +1387,8 @@ FIXTURE_VARIANT(tw_syn) {
 	int32_t seq_off;	/* SEG.SEQ - RCV.NXT of the SYN */
 	bool listening;
 	bool reopens;
+	bool ts;		/* the SYN has a timestamp: */
+	int32_t ts_off;		/* its TSval - the client's last one */
 };
 
 FIXTURE_VARIANT_ADD(tw_syn, beyond_rcv_nxt) {
@@ -1366,6 +1402,22 @@ FIXTURE_VARIANT_ADD(tw_syn, below_rcv_nxt) {
 };
 FIXTURE_VARIANT_ADD(tw_syn, no_listener) {
 	.seq_off = 100000, .listening = false, .reopens = false,
+};
+
+/*
+ * RFC 6191: with timestamps on both, the timestamp decides.  A newer
+ * TSval reopens even below RCV.NXT (a peer whose clock-driven ISN lies
+ * below the old one); an older one is an old duplicate (PAWS) even
+ * beyond RCV.NXT.  The offsets dwarf the connection's lifetime, so the
+ * client's last TSval stands for TS.Recent.
+ */
+FIXTURE_VARIANT_ADD(tw_syn, newer_ts_below_rcv_nxt) {
+	.seq_off = -1, .listening = true, .reopens = true,
+	.ts = true, .ts_off = 100000,
+};
+FIXTURE_VARIANT_ADD(tw_syn, older_ts_beyond_rcv_nxt) {
+	.seq_off = 100000, .listening = true, .reopens = false,
+	.ts = true, .ts_off = -100000,
 };
 
 FIXTURE_SETUP(tw_syn)
@@ -1387,7 +1439,8 @@ TEST_F(tw_syn, reopen)
 {
 	struct wire *w = &self->w;
 	uint16_t cport, sport;
-	uint32_t rcv_nxt, snd_nxt, seq;
+	uint8_t tsopt[12] = { 1, 1, 8, 10 };	/* NOP NOP TS */
+	uint32_t rcv_nxt, snd_nxt, seq, v;
 	int c, s, lfd, state;
 	char buf[8];
 	struct seg r;
@@ -1410,11 +1463,19 @@ TEST_F(tw_syn, reopen)
 	ASSERT_EQ(0, wire_settle(w));
 	rcv_nxt = w->fl.nxt[0];
 	snd_nxt = w->fl.nxt[1];
+	if (variant->ts)
+		ASSERT_TRUE(w->fl.tsval[0] != 0)
+			TH_LOG("the client sent no timestamps");
 
 	seq = rcv_nxt + variant->seq_off;
+	if (variant->ts) {
+		v = htonl(w->fl.tsval[0] + variant->ts_off);
+		memcpy(tsopt + 4, &v, 4);
+	}
 	ASSERT_EQ(0, inject(w, &(struct tx){
 		.sport = cport, .dport = sport, .seq = seq, .flags = F_SYN,
-		.win = 65535 }));
+		.win = 65535, .opt = variant->ts ? tsopt : NULL,
+		.optlen = variant->ts ? sizeof(tsopt) : 0 }));
 	ASSERT_EQ(1, wire_wait(w, sport, cport, &r, XTCP_WAIT_MS))
 		TH_LOG("the SYN was not answered");
 	state = xtcp_proc_state(sport, cport, NULL);

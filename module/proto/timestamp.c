@@ -10,6 +10,7 @@
  * another (RFC 7323 §7.1).
  */
 #include "timestamp.h"
+#include "segment.h"
 #include "seq.h"
 
 /**
@@ -90,6 +91,62 @@ bool xtcp_paws_reject(const struct xtcp_ts_recent *r, u32 tsval,
 	if (rst && idle >= 60)
 		return false;
 	return true;
+}
+
+/**
+ * xtcp_tw_syn_reopens_ts() - may a SYN arriving in TIME_WAIT start a new
+ * incarnation, when both the old connection and the SYN carry timestamps?
+ * RFC 6191 §2: the timestamp decides, not the sequence number, so a peer
+ * whose new ISN happens to lie below the old RCV.NXT can still reconnect
+ * at once, and an old duplicate SYN with a high sequence number cannot
+ * end TIME_WAIT. As Linux: a SYN that PAWS rejects never reopens, one
+ * with a newer TSval than TS.Recent does, and one with an equal TSval
+ * falls back to the sequence rule of RFC 1122 §4.2.2.13.
+ * @r: the TIME_WAIT connection's TS.Recent.
+ * @tsval: the SYN's TSval.
+ * @now_secs: a monotonic clock in seconds.
+ * @seq: SEG.SEQ of the SYN.
+ * @rcv_nxt: RCV.NXT of the TIME_WAIT connection.
+ *
+ * Return: true if the TIME_WAIT may end and a listener take the SYN.
+ */
+bool xtcp_tw_syn_reopens_ts(const struct xtcp_ts_recent *r, u32 tsval,
+			    u32 now_secs, u32 seq, u32 rcv_nxt)
+{
+	if (xtcp_paws_reject(r, tsval, now_secs, false))
+		return false;
+	if (r->val && (s32)(r->val - tsval) < 0)
+		return true;
+	return xtcp_tw_syn_reopens(seq, rcv_nxt);
+}
+
+/**
+ * xtcp_tw_reuse_ok() - may a new outgoing connection take over the
+ * 4-tuple of a connection in TIME_WAIT (net.xtcp.tw_reuse)? Only if the
+ * old connection used timestamps: then PAWS on the peer's side keeps the
+ * old incarnation's segments out of the new one (RFC 7323 §5.8). As
+ * Linux's: a port the socket was bound to explicitly may always reuse;
+ * an ephemeral port needs tw_reuse 1 (or 2 and a loopback connection) and
+ * a TS.Recent at least a clock second old, so that the new SYN's TSval is
+ * surely newer than anything the peer saw from the old connection.
+ * @mode: net.xtcp.tw_reuse: 0 never, 1 always, 2 loopback only.
+ * @loopback: the connection runs over loopback.
+ * @port_bound: the new socket's local port came from bind().
+ * @r: the TIME_WAIT connection's TS.Recent, NULL if it had no timestamps.
+ * @now_secs: the clock of @r->stamp.
+ *
+ * Return: true if the TIME_WAIT connection may be ended for the new one.
+ */
+bool xtcp_tw_reuse_ok(u8 mode, bool loopback, bool port_bound,
+		      const struct xtcp_ts_recent *r, u32 now_secs)
+{
+	if (!r)
+		return false;
+	if (port_bound)
+		return true;
+	if (!mode || (mode == 2 && !loopback))
+		return false;
+	return (s32)(now_secs - r->stamp) > 0;
 }
 
 /*

@@ -39,6 +39,10 @@ void xtcp_ts_update(struct xtcp_ts_recent *r, u32 tsval, u32 now_secs);
 bool xtcp_paws_reject(const struct xtcp_ts_recent *r, u32 tsval,
 		      u32 now_secs, bool rst);
 u32 xtcp_ts_cookie_encode(u32 ts_now, const struct xtcp_cookie_opts *o);
+bool xtcp_tw_syn_reopens_ts(const struct xtcp_ts_recent *r, u32 tsval,
+			    u32 now_secs, u32 seq, u32 rcv_nxt);
+bool xtcp_tw_reuse_ok(u8 mode, bool loopback, bool port_bound,
+		      const struct xtcp_ts_recent *r, u32 now_secs);
 bool xtcp_ts_cookie_decode(u32 tsecr, u32 ts_now, u32 max_age,
 			   struct xtcp_cookie_opts *o);
 

@@ -115,4 +115,45 @@ TEST(cookie_echo_refused)
 					   1000, &r));
 }
 
+/*
+ * RFC 6191: with timestamps, a newer TSval reopens TIME_WAIT whatever the
+ * sequence number, an older one never does, an equal one leaves it to
+ * the sequence rule.
+ */
+TEST(time_wait_syn_by_timestamp)
+{
+	struct xtcp_ts_recent r = { .val = 5000, .stamp = 100 };
+	u32 nxt = 0xfffffff0u;
+
+	EXPECT_TRUE(xtcp_tw_syn_reopens_ts(&r, 5001, 101, nxt - 100, nxt));
+	EXPECT_TRUE(xtcp_tw_syn_reopens_ts(&r, 5000U + 0x7fffffffU, 101,
+					   nxt, nxt));
+	EXPECT_FALSE(xtcp_tw_syn_reopens_ts(&r, 4000, 101, nxt + 100, nxt));
+	EXPECT_TRUE(xtcp_tw_syn_reopens_ts(&r, 5000, 101, nxt + 100, nxt));
+	EXPECT_FALSE(xtcp_tw_syn_reopens_ts(&r, 5000, 101, nxt, nxt));
+	/* Within PAWS's one-tick slack: not rejected, not newer either. */
+	EXPECT_TRUE(xtcp_tw_syn_reopens_ts(&r, 4999, 101, nxt + 1, nxt));
+	EXPECT_FALSE(xtcp_tw_syn_reopens_ts(&r, 4999, 101, nxt - 1, nxt));
+	/* A TS.Recent past 24 days no longer rejects. */
+	EXPECT_TRUE(xtcp_tw_syn_reopens_ts(&r, 4000,
+					   100 + XTCP_PAWS_IDLE_SECS,
+					   nxt + 1, nxt));
+}
+
+TEST(time_wait_reuse_rule)
+{
+	struct xtcp_ts_recent r = { .val = 7, .stamp = 0xffffffffu };
+
+	/* Never without the old connection's timestamps. */
+	EXPECT_FALSE(xtcp_tw_reuse_ok(1, true, true, NULL, 5));
+	/* An explicitly bound port reuses whatever the mode and clock. */
+	EXPECT_TRUE(xtcp_tw_reuse_ok(0, false, true, &r, 0xffffffffu));
+	/* Ephemeral: mode 1 anywhere, 2 on loopback, once a second passed. */
+	EXPECT_FALSE(xtcp_tw_reuse_ok(0, true, false, &r, 10));
+	EXPECT_TRUE(xtcp_tw_reuse_ok(1, false, false, &r, 0));
+	EXPECT_FALSE(xtcp_tw_reuse_ok(1, false, false, &r, 0xffffffffu));
+	EXPECT_TRUE(xtcp_tw_reuse_ok(2, true, false, &r, 0));
+	EXPECT_FALSE(xtcp_tw_reuse_ok(2, false, false, &r, 0));
+}
+
 TEST_HARNESS_MAIN
