@@ -14,6 +14,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "proto/nagle.h"
 #include "fault.h"
 #include "proto/segment.h"
 
@@ -200,6 +201,9 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		cb->sent_at = jiffies;
 	cb->xmit_us = xtcp_clock_us();
 	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt)) {
+		if (skb->len)
+			xs->snd_sml = xtcp_nagle_sent(xs->snd_sml, skb->len,
+						      xs->mss, cb->end_seq);
 		xs->snd_nxt = cb->end_seq;
 		xs->packets_out++;	/* acknowledged: input.c */
 		xs->lsndtime = jiffies ? : 1;
@@ -353,15 +357,40 @@ static bool xtcp_fits_window(struct sock *sk, struct sk_buff *skb)
 	return !xtcp_seq_after(data_end, xs->snd_una + xs->snd_wnd);
 }
 
+/*
+ * Must @skb, the last segment of the write queue and not sent yet, wait
+ * for more data (Nagle, TCP_CORK; proto/nagle.c)? @mode adds to the
+ * socket's own settings. A bare SYN or FIN never waits.
+ */
+static bool xtcp_nagle_waits(struct sock *sk, struct sk_buff *skb,
+			     unsigned int mode)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (!skb->len)
+		return false;
+	if (xs->nodelay)
+		mode |= XTCP_NAGLE_OFF;
+	if (xs->cork)
+		mode |= XTCP_NAGLE_CORK;
+	return xtcp_nagle_hold(skb->len, xs->mss, mode,
+			       XTCP_SKB_CB(skb)->flags & TCPHDR_FIN,
+			       xs->snd_sml, xs->snd_una, xs->snd_nxt);
+}
+
 /**
- * xtcp_push() - send whatever the write queue holds that the peer's window
- * admits, and keep the retransmission timer running while anything is
- * unacknowledged or the window holds data back.
+ * xtcp_push_mode() - send whatever the write queue holds that the peer's
+ * window and the congestion window admit, except a partly filled last
+ * segment that Nagle's algorithm or a cork holds back, and keep the
+ * retransmission timer running while anything is unacknowledged or
+ * waiting (it also ends a cork that waits too long: xtcp_push_held()).
  * @sk: the socket; nothing happens in CLOSE or LISTEN.
+ * @mode: XTCP_NAGLE_CORK for MSG_MORE, XTCP_NAGLE_PUSH to send a partial
+ *	last segment at once, on top of TCP_NODELAY and TCP_CORK.
  *
  * Context: socket locked.
  */
-void xtcp_push(struct sock *sk)
+void xtcp_push_mode(struct sock *sk, unsigned int mode)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
@@ -382,6 +411,9 @@ void xtcp_push(struct sock *sk)
 		/* A bare SYN or FIN goes whatever the congestion window says. */
 		if (skb->len && !xtcp_cc_may_send(sk))
 			break;
+		if (skb_queue_is_last(&sk->sk_write_queue, skb) &&
+		    xtcp_nagle_waits(sk, skb, mode))
+			break;
 		if (xtcp_transmit_skb(sk, skb))
 			break;
 	}
@@ -389,6 +421,42 @@ void xtcp_push(struct sock *sk)
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    !xtcp_timer_armed(sk, XTCP_TIMER_RTX))
 		xtcp_arm_rtx(sk);
+}
+
+/**
+ * xtcp_push() - xtcp_push_mode() with the socket's own Nagle settings.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_push(struct sock *sk)
+{
+	xtcp_push_mode(sk, 0);
+}
+
+/**
+ * xtcp_push_held() - the retransmission timer ran out with nothing in
+ * flight: if what waits is a segment the window admits, a cork (or
+ * MSG_MORE) held it, and it goes now, as Linux sends a corked segment
+ * within about 200 ms (its minimum RTO here). Otherwise the window is
+ * closed and the caller probes it.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ * Return: true if the held segment was pushed.
+ */
+bool xtcp_push_held(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_assert_locked(sk);
+	if (!skb || !skb->len ||
+	    xtcp_seq_before(XTCP_SKB_CB(skb)->seq, xs->snd_nxt) ||
+	    !xtcp_fits_window(sk, skb))
+		return false;
+	xtcp_push_mode(sk, XTCP_NAGLE_PUSH);
+	return true;
 }
 
 static bool xtcp_send_bare(struct sock *sk, u32 seq, u8 flags, gfp_t gfp)

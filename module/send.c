@@ -12,6 +12,7 @@
 
 #include "xtcp.h"
 #include "fault.h"
+#include "proto/nagle.h"
 
 /* A segment that has not been sent yet and still has room. */
 static struct sk_buff *xtcp_tail_for_append(struct sock *sk)
@@ -125,8 +126,8 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			goto out_err;
 		copied += err;
 	}
-	if (!xtcp_sk(sk)->cork)
-		xtcp_push(sk);
+	/* MSG_MORE: more is coming, as if corked for this call. */
+	xtcp_push_mode(sk, flags & MSG_MORE ? XTCP_NAGLE_CORK : 0);
 	release_sock(sk);
 	return copied;
 

@@ -224,6 +224,7 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->snd_una = iss;
 	xs->snd_nxt = iss;
 	xs->write_seq = iss;
+	xs->snd_sml = iss;
 	xs->snd_wnd = 0;
 	xs->snd_wl1 = 0;
 	xs->snd_wl2 = 0;

@@ -15,6 +15,7 @@
 #include <net/tcp.h>
 
 #include "xtcp.h"
+#include "proto/nagle.h"
 
 /* TCP_DEFER_ACCEPT is given in seconds but kept as SYN-ACK retransmits. */
 static u8 xtcp_secs_to_retrans(int seconds, int timeout, int rto_max)
@@ -58,14 +59,18 @@ static int xtcp_set_int_option(struct sock *sk, int optname, int val)
 
 	switch (optname) {
 	case TCP_NODELAY:
+		/* What Nagle held goes now; a cork still holds (as Linux). */
 		xs->nodelay = !!val;
 		if (val)
-			xtcp_push(sk);
+			xtcp_push_mode(sk, XTCP_NAGLE_PUSH);
 		return 0;
 	case TCP_CORK:
+		/* Uncorked: a partial segment goes now with TCP_NODELAY, else
+		 * when Nagle lets it.
+		 */
 		xs->cork = !!val;
 		if (!val)
-			xtcp_push(sk);
+			xtcp_push_mode(sk, xs->nodelay ? XTCP_NAGLE_PUSH : 0);
 		return 0;
 	case TCP_MAXSEG:
 		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW))

@@ -229,7 +229,8 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		return;
 	}
 	if (xs->snd_una == xs->snd_nxt) {
-		xtcp_probe_timeout(sk);
+		if (!xtcp_push_held(sk))
+			xtcp_probe_timeout(sk);
 		return;
 	}
 	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ||

@@ -447,6 +447,11 @@ struct xtcp_sock {
 	u32 snd_nxt;
 	/** @write_seq: sequence number after the last byte queued. */
 	u32 write_seq;
+	/**
+	 * @snd_sml: end of the last data segment sent smaller than the MSS
+	 * (Nagle's algorithm, Minshall's variant: proto/nagle.c).
+	 */
+	u32 snd_sml;
 	/** @snd_wnd: send window from the peer. */
 	u32 snd_wnd;
 	/** @snd_wl1: segment sequence number of the last window update. */
@@ -863,6 +868,8 @@ int xtcp_queue_control(struct sock *sk, u8 flags);
 int xtcp_queue_fin(struct sock *sk);
 void xtcp_resend_syn(struct sock *sk);
 void xtcp_push(struct sock *sk);
+void xtcp_push_mode(struct sock *sk, unsigned int mode);
+bool xtcp_push_held(struct sock *sk);
 int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_sync_mss(struct sock *sk);
