@@ -114,8 +114,10 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack,
 		} else {
 			sample = false;
 		}
-		if (!cb->sacked)
+		if (!cb->sacked) {
 			xtcp_rack_advance(sk, cb, now);
+			xtcp_rate_delivered(sk, cb);
+		}
 		xtcp_sack_forget(sk, skb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk->sk_wmem_queued -= skb->truesize;
@@ -172,6 +174,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
 	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
 		acked = xtcp_clean_write_queue(sk, cb->ack_seq, ts);
+		xs->bytes_acked += cb->ack_seq - xs->snd_una;
 		xs->snd_una = cb->ack_seq;
 		/* keep @fack comparable with the sequence space it is in */
 		if (xtcp_seq_before(xs->fack, xs->snd_una))
@@ -180,6 +183,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		xs->dup_acks = 0;
 	}
 	sacked = xtcp_sack_rcv(sk, skb);
+	xtcp_rate_ack_done(sk);
 	if (acked && ts->has)
 		xtcp_undo_if_delayed(sk, prior_una, ts->ecr);
 	if (!acked && cb->ack_seq == xs->snd_una)
@@ -452,6 +456,7 @@ static void xtcp_rcv_fin(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->rcv_nxt++;
+	xs->bytes_received++;
 	xtcp_ooo_purge(sk);	/* nothing the peer sends after it counts */
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
@@ -722,7 +727,16 @@ drop:
  */
 int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 {
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
 	xtcp_assert_locked(sk);
+	if (sk->sk_state != TCP_LISTEN) {
+		xs->segs_in++;
+		if (cb->end_seq - cb->seq >
+		    !!(cb->flags & TCPHDR_SYN) + !!(cb->flags & TCPHDR_FIN))
+			xs->data_segs_in++;
+	}
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		xtcp_listen_rcv(sk, skb);

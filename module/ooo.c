@@ -274,6 +274,7 @@ bool xtcp_ooo_drain(struct sock *sk)
 			kfree_skb(skb);
 			continue;
 		}
+		xs->bytes_received += end - xs->rcv_nxt;
 		xs->rcv_nxt = end;
 		if (skb->len)
 			xtcp_rcvq_append(sk, skb);	/* may free it */

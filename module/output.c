@@ -148,6 +148,9 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	xtcp_af(sk)->send_check(sk, skb);
 	skb_set_owner_w(skb, sk);
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTSEGS);
+	xs->segs_out++;
+	if (skb->len > hlen)
+		xs->data_segs_out++;
 	if (flags & TCPHDR_RST)
 		xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTRSTS);
 	if (flags & TCPHDR_ACK)
@@ -200,6 +203,8 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (!cb->retransmitted)
 		cb->sent_at = jiffies;
 	cb->xmit_us = xtcp_clock_us();
+	xtcp_rate_sent(sk, skb);
+	xs->bytes_sent += skb->len;
 	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt)) {
 		if (skb->len)
 			xs->snd_sml = xtcp_nagle_sent(xs->snd_sml, skb->len,

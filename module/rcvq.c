@@ -243,6 +243,7 @@ enum xtcp_rcv_verdict xtcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 			return XTCP_RCV_DROPPED;
 		}
 	}
+	xs->bytes_received += data_end - xs->rcv_nxt;
 	xs->rcv_nxt = data_end;
 	if (xtcp_copy_to_tail(sk, skb))
 		return XTCP_RCV_COPIED;

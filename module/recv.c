@@ -53,7 +53,8 @@ static void xtcp_eat_consumed(struct sock *sk)
 }
 
 /**
- * xtcp_cleanup_rbuf() - after a read, tell the peer if the window can
+ * xtcp_cleanup_rbuf() - after a read, send the delayed ACK now if the
+ * read ended a message (below), else tell the peer if the window can
  * now at least double (the usual rule for a window update: small updates
  * only cause silly-window traffic, RFC 9293 §3.8.6.2.2), once the
  * buffer has had its chance to grow (xtcp_rcv_space_adjust()).
@@ -73,6 +74,20 @@ void xtcp_cleanup_rbuf(struct sock *sk, int copied)
 	      (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		return;
 	xtcp_rcv_space_adjust(sk);
+	/*
+	 * A delayed ACK is owed: send it now if a second full segment
+	 * came meanwhile, or if this read emptied the queue of a small
+	 * segment (the end of a message: its sender may be waiting for the
+	 * ACK to send more, Nagle), unless TCP_QUICKACK is off and only
+	 * one small segment came: its ACK can ride on the answer.
+	 */
+	if (xtcp_timer_armed(sk, XTCP_TIMER_DELACK) &&
+	    (xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss ||
+	     ((xs->ack_pushed == 2 || (xs->ack_pushed && xs->quickack)) &&
+	      !atomic_read(&sk->sk_rmem_alloc)))) {
+		xtcp_send_ack(sk);
+		return;
+	}
 	free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
 	if (xtcp_seq_after(xs->rcv_wup + xs->rcv_wnd, xs->rcv_nxt))
 		left = xs->rcv_wup + xs->rcv_wnd - xs->rcv_nxt;

@@ -237,6 +237,7 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 		xs->sacked_out++;
 		newly++;
 		xtcp_rack_advance(sk, cb, now);
+		xtcp_rate_delivered(sk, cb);
 		if (!cb->retransmitted && !reordered) {
 			reordered = true;
 			low = cb->seq;

@@ -102,6 +102,7 @@ int xtcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	long timeo;
 
 	lock_sock(sk);
+	xtcp_rate_check_app_limited(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	if (!xtcp_state_can_send(sk->sk_state)) {
 		err = sk_stream_wait_connect(sk, &timeo);

@@ -222,13 +222,31 @@ int xtcp_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
+/* Milliseconds since jiffies @t, as Linux reports the tcpi_last_* ages. */
+static u32 xtcp_info_age(u32 now, u32 t)
+{
+	return jiffies_to_msecs(now - t);
+}
+
 static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	bool app_limited;
+	u32 now = jiffies;
+	u64 busy;
 
 	memset(info, 0, sizeof(*info));
 	info->tcpi_state = inet_sk_state_load(sk);
 	info->tcpi_retransmits = xs->retransmits;
+	info->tcpi_probes = xs->probes_out;
+	info->tcpi_backoff = max_t(u32, xs->retransmits, xs->probes_out);
+	/* xtcp's delayed-ACK timeout is fixed: Linux's lowest (40 ms) */
+	if (xs->last_data_rcv)
+		info->tcpi_ato = jiffies_to_usecs(XTCP_DELACK_MIN);
+	info->tcpi_last_data_sent = xtcp_info_age(now, xs->lsndtime);
+	info->tcpi_last_data_recv = xtcp_info_age(now, xs->last_data_rcv);
+	info->tcpi_last_ack_recv = xtcp_info_age(now, xs->rcv_tstamp);
+	info->tcpi_pmtu = xs->pmtu_cookie;
 	/* In SYN_SENT ts_ok only says they were offered. */
 	if (xs->ts_ok && info->tcpi_state != TCP_SYN_SENT)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
@@ -261,8 +279,17 @@ static void xtcp_fill_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_rcv_space = xs->rcvq_space ? : xs->rcv_wnd;
 	info->tcpi_advmss = xs->advmss;
 	info->tcpi_snd_wnd = xs->snd_wnd;
-	info->tcpi_bytes_acked = xs->snd_una - xs->iss;
-	info->tcpi_bytes_received = xs->rcv_nxt - xs->irs;
+	info->tcpi_bytes_acked = xs->bytes_acked;
+	info->tcpi_bytes_received = xs->bytes_received;
+	info->tcpi_bytes_sent = xs->bytes_sent;
+	info->tcpi_segs_out = xs->segs_out;
+	info->tcpi_segs_in = xs->segs_in;
+	info->tcpi_data_segs_out = xs->data_segs_out;
+	info->tcpi_data_segs_in = xs->data_segs_in;
+	info->tcpi_delivered = xs->delivered;
+	info->tcpi_delivery_rate = xtcp_rate_info(sk, &busy, &app_limited);
+	info->tcpi_delivery_rate_app_limited = app_limited;
+	info->tcpi_busy_time = busy;
 	info->tcpi_notsent_bytes = xs->write_seq - xs->snd_nxt;
 }
 

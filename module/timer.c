@@ -385,6 +385,8 @@ bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole)
 	if (len >= xs->rcv_mss)
 		xs->rcv_mss = min_t(unsigned int, len, max_t(u16, xs->advmss,
 							     XTCP_MIN_MSS));
+	else
+		xs->ack_pushed = xs->ack_pushed ? 2 : 1;
 	if (hole)
 		return true;
 	if (xs->rcv_nxt - xs->rcv_wup > xs->rcv_mss)
@@ -406,6 +408,7 @@ bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole)
  */
 void xtcp_ack_sent(struct sock *sk)
 {
+	xtcp_sk(sk)->ack_pushed = 0;
 	if (xtcp_timer_armed(sk, XTCP_TIMER_DELACK))
 		xtcp_timer_stop(sk, XTCP_TIMER_DELACK);
 }

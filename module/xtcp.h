@@ -380,14 +380,28 @@ struct xtcp_skb_cb {
 	u8 lost:1;
 	/** @rexmit: retransmitted in this recovery, not yet SACKed. */
 	u8 rexmit:1;
+	/**
+	 * @tx_app_limited: last sent while the application, not the
+	 * network, limited the sending (rate.c).
+	 */
+	u8 tx_app_limited:1;
 	/** @mss: peer's MSS option on a received SYN, 0 if none. */
 	u16 mss;
-	/** @ack_seq: acknowledgment number (received segments). */
-	u32 ack_seq;
-	/** @window: unscaled window field (received segments). */
-	u16 window;
-	/** @wscale: a received SYN's window scale, 15 if none. */
-	u8 wscale;
+	union {
+		struct {
+			/** @ack_seq: acknowledgment number (received). */
+			u32 ack_seq;
+			/** @window: unscaled window field (received). */
+			u16 window;
+			/** @wscale: a received SYN's window scale, 15 if none. */
+			u8 wscale;
+		};
+		/**
+		 * @tx_delivered: xtcp_sock.delivered when this write-queue
+		 * segment last went out (rate.c).
+		 */
+		u32 tx_delivered;
+	};
 	union {
 		/** @reopen_iss: see @reopens_time_wait (received SYN). */
 		u32 reopen_iss;
@@ -398,8 +412,20 @@ struct xtcp_skb_cb {
 		u32 xmit_us;
 	};
 	union {
-		/** @sent_at: jiffies of the first transmission (write queue). */
-		u32 sent_at;
+		struct {
+			/** @sent_at: jiffies of the first transmission. */
+			u32 sent_at;
+			/**
+			 * @tx_delivered_us: xtcp_sock.delivered_us when this
+			 * segment last went out (rate.c).
+			 */
+			u32 tx_delivered_us;
+			/**
+			 * @tx_first_us: xtcp_sock.first_tx_us then: when the
+			 * flight it went in began (rate.c).
+			 */
+			u32 tx_first_us;
+		};
 		/** @header: IP's control block of a received segment. */
 		union xtcp_ip_cb header;
 	};
@@ -518,6 +544,48 @@ struct xtcp_sock {
 	u32 retrans_out;
 	/** @total_retrans: segments retransmitted over the connection. */
 	u32 total_retrans;
+	/** @segs_out: segments sent, retransmissions and bare ACKs too. */
+	u32 segs_out;
+	/** @data_segs_out: those of @segs_out that carried data. */
+	u32 data_segs_out;
+	/** @segs_in: segments received for this connection. */
+	u32 segs_in;
+	/** @data_segs_in: those of @segs_in that carried data. */
+	u32 data_segs_in;
+	/** @bytes_sent: payload bytes sent, retransmissions too. */
+	u64 bytes_sent;
+	/** @bytes_acked: sequence space the peer acknowledged (SYN, FIN too). */
+	u64 bytes_acked;
+	/** @bytes_received: sequence space received in order (FIN too). */
+	u64 bytes_received;
+	/** @delivered: segments delivered, cumulatively or SACKed (rate.c). */
+	u32 delivered;
+	/** @delivered_us: xtcp_clock_us() when @delivered last grew. */
+	u32 delivered_us;
+	/** @first_tx_us: when the current flight's first segment went out. */
+	u32 first_tx_us;
+	/** @rate_delivered: segments of the last delivery-rate sample. */
+	u32 rate_delivered;
+	/** @rate_interval_us: its span; 0 if there is none yet. */
+	u32 rate_interval_us;
+	/**
+	 * @app_limited: while not 0, sending is limited by the application:
+	 * until @delivered passes this mark (rate.c).
+	 */
+	u32 app_limited;
+	/**
+	 * @rs_prior_delivered: for the sample the current ACK makes:
+	 * @delivered when its newest delivered segment was sent.
+	 */
+	u32 rs_prior_delivered;
+	/** @rs_prior_us: @delivered_us then. */
+	u32 rs_prior_us;
+	/** @rs_send_us: that segment's flight, first to its transmission. */
+	u32 rs_send_us;
+	/** @busy_start_us: when data last went in flight with none before. */
+	u32 busy_start_us;
+	/** @busy_us: microseconds with data in flight, before @busy_start_us. */
+	u64 busy_us;
 	/** @bytes_retrans: payload bytes retransmitted. */
 	u64 bytes_retrans;
 	/** @dsack_dups: D-SACK blocks received. */
@@ -643,6 +711,12 @@ struct xtcp_sock {
 	u8 cork:1;
 	/** @quickack: TCP_QUICKACK as last set. */
 	u8 quickack:1;
+	/**
+	 * @ack_pushed: segments smaller than @rcv_mss came since our last
+	 * ACK (1, or 2 for more than one): a read that empties the queue
+	 * sends the delayed ACK at once (recv.c), as Linux.
+	 */
+	u8 ack_pushed:2;
 	/** @fin_queued: a FIN sits at the tail of the write queue. */
 	u8 fin_queued:1;
 	/**
@@ -654,6 +728,12 @@ struct xtcp_sock {
 	u8 is_child:1;
 	/** @orphan_counted: counted in xtcp_net.orphans. */
 	u8 orphan_counted:1;
+	/** @rs_have: the current ACK delivered something (rate.c). */
+	u8 rs_have:1;
+	/** @rs_app_limited: that sample's newest segment was app-limited. */
+	u8 rs_app_limited:1;
+	/** @rate_app_limited: the kept sample was app-limited. */
+	u8 rate_app_limited:1;
 	/**
 	 * @port_by_connect: connect() chose the local port, so other
 	 * connect()s may share it (hash.c); written under the port chain's
@@ -783,6 +863,13 @@ static inline void xtcp_assert_locked(const struct sock *sk)
 {
 	sock_owned_by_me(sk);
 }
+
+/* rate.c */
+void xtcp_rate_sent(struct sock *sk, struct sk_buff *skb);
+void xtcp_rate_delivered(struct sock *sk, const struct xtcp_skb_cb *cb);
+void xtcp_rate_ack_done(struct sock *sk);
+void xtcp_rate_check_app_limited(struct sock *sk);
+u64 xtcp_rate_info(const struct sock *sk, u64 *busy_us, bool *app_limited);
 
 /* main.c */
 extern unsigned int xtcp_net_id;

@@ -20,7 +20,9 @@
  *  - out-of-order segments are kept (TCPOFOQueue), answered at once with
  *    a duplicate ACK, trimmed where they overlap (TCPOFOMerge) and read
  *    in order once the hole fills, with a FIN behind them; a flood of
- *    one-byte segments beyond a hole stays within the receive buffer.
+ *    one-byte segments beyond a hole stays within the receive buffer;
+ *  - delayed ACKs: every second segment, quick ACKs at the start, and a
+ *    read that empties the queue of a small segment ACKs at once.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same peer talks to the kernel's TCP, whose behaviour is the reference.
@@ -567,6 +569,35 @@ TEST_F(peer, delayed_acks)
 		EXPECT_LT(delayed, xtcp_twin_stat("DelayedACKs", "DelayedACKs"));
 	for (i = 0; i < 41; i++)
 		ASSERT_EQ(0, read_exactly(self->s, buf, 1460));
+}
+
+/*
+ * A read that empties the queue of a small segment sends the delayed ACK
+ * at once, as Linux's tcp_cleanup_rbuf(): the segment ends a message, and
+ * its sender may be waiting for the ACK to send the next (Nagle). Twenty
+ * 100-byte segments, each read as soon as it is in: after the 16 quick
+ * ACKs the rest are owed, and each read pays its debt, so the delayed-ACK
+ * timer never fires (DelayedACKs unchanged; without the rule at least one
+ * ACK waits for it). Every segment is acknowledged in the end.
+ */
+TEST_F(peer, read_emptying_queue_acks_at_once)
+{
+	long long delayed = xtcp_twin_stat("DelayedACKs", "DelayedACKs");
+	char seg[101], buf[101];
+	long last = 0, ack;
+	int i;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	memset(seg, 'r', 100);
+	seg[100] = 0;
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, peer_data_at(self, i * 100, seg, TF_PSH));
+		ASSERT_EQ(0, read_exactly(self->s, buf, 100));
+	}
+	while ((ack = peer_next_ack(self, 500)) >= 0)
+		last = ack > last ? ack : last;
+	EXPECT_EQ(20 * 100, last);
+	EXPECT_EQ(delayed, xtcp_twin_stat("DelayedACKs", "DelayedACKs"));
 }
 
 /*
