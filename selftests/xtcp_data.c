@@ -678,11 +678,11 @@ TEST(tcp_info_counts_a_transfer)
 	EXPECT_LT(b.data_segs_in, b.segs_in);		/* the handshake ACK */
 	EXPECT_LE(a.data_segs_out, a.delivered);
 	/*
-	 * The kept sample is no slower than a quarter of the average: the
+	 * The kept sample is no slower than 1/16 of the average: the
 	 * slow last ACK (delayed, nothing more to send) is app-limited and
 	 * must not replace a faster one.
 	 */
-	EXPECT_LE(avg / 4, a.delivery_rate) TH_LOG("average %llu B/s", avg);
+	EXPECT_LE(avg / 16, a.delivery_rate) TH_LOG("average %llu B/s", avg);
 	/* Linux counts busy time in jiffies: a fast transfer may show 0. */
 	if (!xtcp_is_native_tcp())
 		EXPECT_LT(0, a.busy_time);
