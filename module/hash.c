@@ -182,25 +182,20 @@ static bool xtcp_bind_conflict(const struct sock *sk, u16 port)
 	return false;
 }
 
-static bool xtcp_port_unused(const struct net *net, u16 port)
-{
-	struct xtcp_bslot *slot = xtcp_bslot(net, port);
-	struct sock *sk2;
-
-	lockdep_assert_held(&slot->lock);
-	sk_for_each_bound(sk2, &slot->chain)
-		if (inet_sk(sk2)->inet_num == port &&
-		    net_eq(sock_net(sk2), net))
-			return false;
-	return true;
-}
+/* What an ephemeral port is wanted for (xtcp_bind_ephemeral()). */
+enum xtcp_port_want {
+	XTCP_PORT_BIND,		/* bind(0), listen(): an unused port */
+	XTCP_PORT_CONNECT,	/* connect(): an unused one, shared later */
+	XTCP_PORT_SHARE,	/* connect(): one only connect()s own */
+};
 
 /*
- * May a connect() share @port with its owners, for a 4-tuple of its own?
- * Only if connect() gave it to every one of them, as in Linux's TCP: a
- * port taken by bind() or listen() is not shared that way.
+ * May @port be taken for @want? If nobody in this namespace owns it; for
+ * XTCP_PORT_SHARE also if connect() gave it to every owner, as in Linux's
+ * TCP: a port taken by bind() or listen() is not shared that way.
  */
-static bool xtcp_port_shareable(const struct net *net, u16 port)
+static bool xtcp_port_free_for(const struct net *net, u16 port,
+			       enum xtcp_port_want want)
 {
 	struct xtcp_bslot *slot = xtcp_bslot(net, port);
 	struct sock *sk2;
@@ -209,7 +204,7 @@ static bool xtcp_port_shareable(const struct net *net, u16 port)
 	sk_for_each_bound(sk2, &slot->chain)
 		if (inet_sk(sk2)->inet_num == port &&
 		    net_eq(sock_net(sk2), net) &&
-		    !xtcp_sk(sk2)->port_by_connect)
+		    (want != XTCP_PORT_SHARE || !xtcp_sk(sk2)->port_by_connect))
 			return false;
 	return true;
 }
@@ -224,43 +219,8 @@ static void xtcp_bind_port_locked(struct sock *sk, u16 port)
 	sk_add_bind_node(sk, &slot->chain);
 }
 
-/*
- * Claim a free ephemeral port from net.ipv4.ip_local_port_range, like
- * TCP's, for @sk; each candidate is tested and taken under its chain's
- * lock, so two sockets never get the same one. @by_connect: connect()
- * asks, so later connects may share the port (xtcp_port_shareable()).
- */
-static int xtcp_bind_ephemeral(struct sock *sk, bool by_connect)
-{
-	struct net *net = sock_net(sk);
-	int low, high, range, i, offset;
-
-	inet_get_local_port_range(net, &low, &high);
-	range = high - low + 1;
-	if (range <= 0)
-		return -EADDRNOTAVAIL;
-	offset = get_random_u32_below(range);
-	for (i = 0; i < range; i++) {
-		u16 port = low + (offset + i) % range;
-		struct xtcp_bslot *slot = xtcp_bslot(net, port);
-		bool free;
-
-		if (inet_is_local_reserved_port(net, port))
-			continue;
-		spin_lock_bh(&slot->lock);
-		free = xtcp_port_unused(net, port);
-		if (free) {
-			xtcp_sk(sk)->port_by_connect = by_connect;
-			xtcp_bind_port_locked(sk, port);
-		}
-		spin_unlock_bh(&slot->lock);
-		if (free)
-			return port;
-		if (!(i & 1023))
-			cond_resched();
-	}
-	return -EADDRNOTAVAIL;
-}
+static int xtcp_bind_ephemeral(struct sock *sk, enum xtcp_port_want want,
+			       u32 *iss);
 
 /**
  * xtcp_get_port() - claim local port @snum for @sk (proto.get_port, used
@@ -278,7 +238,8 @@ int xtcp_get_port(struct sock *sk, unsigned short snum)
 	int err = 0;
 
 	if (!snum)	/* EADDRINUSE is what bind(0) reports in TCP */
-		return xtcp_bind_ephemeral(sk, false) < 0 ? -EADDRINUSE : 0;
+		return xtcp_bind_ephemeral(sk, XTCP_PORT_BIND, NULL) < 0 ?
+		       -EADDRINUSE : 0;
 	slot = xtcp_bslot(sock_net(sk), snum);
 	spin_lock_bh(&slot->lock);
 	if (xtcp_bind_conflict(sk, snum))
@@ -464,11 +425,16 @@ static int xtcp_ehash_connect(struct sock *sk, bool port_bound, u32 *iss)
 }
 
 /*
- * No ephemeral port is free: share one that only connect()s own, for a
- * 4-tuple of our own (or one a TIME_WAIT may give up), as Linux's TCP
- * shares them. Same return as xtcp_ehash_connect().
+ * Claim an ephemeral port from net.ipv4.ip_local_port_range, like TCP's,
+ * for @sk, trying them from a random one on; each candidate is tested
+ * and taken under its chain's lock, so two sockets never get one unused
+ * port. XTCP_PORT_SHARE also enters @sk in the connection table
+ * (xtcp_ehash_connect(), which may set *@iss) and tries the next port if
+ * its 4-tuple is taken. Return: the port, for XTCP_PORT_SHARE
+ * xtcp_ehash_connect()'s 0 or 1; -EADDRNOTAVAIL if none will do.
  */
-static int xtcp_connect_shared_port(struct sock *sk, u32 *iss)
+static int xtcp_bind_ephemeral(struct sock *sk, enum xtcp_port_want want,
+			       u32 *iss)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
@@ -487,12 +453,14 @@ static int xtcp_connect_shared_port(struct sock *sk, u32 *iss)
 		if (inet_is_local_reserved_port(net, port))
 			continue;
 		spin_lock_bh(&slot->lock);
-		ok = xtcp_port_shareable(net, port);
+		ok = xtcp_port_free_for(net, port, want);
 		if (ok) {
-			xtcp_sk(sk)->port_by_connect = 1;
+			xtcp_sk(sk)->port_by_connect = want != XTCP_PORT_BIND;
 			xtcp_bind_port_locked(sk, port);
 		}
 		spin_unlock_bh(&slot->lock);
+		if (ok && want != XTCP_PORT_SHARE)
+			return port;
 		if (ok) {
 			inet->inet_sport = htons(port);
 			ret = xtcp_ehash_connect(sk, false, iss);
@@ -529,7 +497,7 @@ int xtcp_hash_connect(struct sock *sk, u32 *iss)
 
 	if (inet->inet_num)
 		return xtcp_ehash_connect(sk, true, iss);
-	port = xtcp_bind_ephemeral(sk, true);
+	port = xtcp_bind_ephemeral(sk, XTCP_PORT_CONNECT, NULL);
 	if (port >= 0) {
 		inet->inet_sport = htons(port);
 		ret = xtcp_ehash_connect(sk, false, iss);
@@ -538,7 +506,8 @@ int xtcp_hash_connect(struct sock *sk, u32 *iss)
 		xtcp_put_port(sk);
 		inet->inet_sport = 0;
 	}
-	return xtcp_connect_shared_port(sk, iss);
+	/* None unused: share one, as Linux's TCP shares them. */
+	return xtcp_bind_ephemeral(sk, XTCP_PORT_SHARE, iss);
 }
 
 /**
