@@ -212,6 +212,14 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		xs->snd_nxt = cb->end_seq;
 		xs->packets_out++;	/* acknowledged: input.c */
 		xs->lsndtime = jiffies ? : 1;
+		/*
+		 * Data sent within the delayed-ACK time of data received is
+		 * an answer: its ACKs can ride on answers from now on
+		 * ("pingpong", as Linux's tcp_event_data_sent()).
+		 */
+		if (skb->len && xs->last_data_rcv &&
+		    jiffies - xs->last_data_rcv < XTCP_DELACK_MIN)
+			xs->quickack = 0;
 	}
 	return xtcp_xmit(sk, out, cb->seq, flags);
 }

@@ -277,6 +277,8 @@ static void xtcp_delack_timeout(struct sock *sk)
 	    (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT | TCPF_TIME_WAIT))
 		return;
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_DELAYEDACKS);
+	/* An ACK waited in vain for an answer: no more pingpong (Linux). */
+	xtcp_sk(sk)->quickack = 1;
 	xtcp_send_ack(sk);
 }
 

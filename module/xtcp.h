@@ -709,7 +709,11 @@ struct xtcp_sock {
 	u8 nodelay:1;
 	/** @cork: TCP_CORK. */
 	u8 cork:1;
-	/** @quickack: TCP_QUICKACK as last set. */
+	/**
+	 * @quickack: not in "pingpong" mode: TCP_QUICKACK as last set, or
+	 * cleared when we answer data within the delayed-ACK time and set
+	 * again when a delayed ACK's timer runs out (Linux's rules).
+	 */
 	u8 quickack:1;
 	/**
 	 * @ack_pushed: segments smaller than @rcv_mss came since our last
