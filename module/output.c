@@ -218,7 +218,7 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		 * ("pingpong", as Linux's tcp_event_data_sent()).
 		 */
 		if (skb->len && xs->last_data_rcv &&
-		    jiffies - xs->last_data_rcv < XTCP_DELACK_MIN)
+		    (u32)jiffies - xs->last_data_rcv < XTCP_DELACK_MIN)
 			xs->quickack = 0;
 	}
 	return xtcp_xmit(sk, out, cb->seq, flags);

@@ -21,8 +21,9 @@
  *    a duplicate ACK, trimmed where they overlap (TCPOFOMerge) and read
  *    in order once the hole fills, with a FIN behind them; a flood of
  *    one-byte segments beyond a hole stays within the receive buffer;
- *  - delayed ACKs: every second segment, quick ACKs at the start, and a
- *    read that empties the queue of a small segment ACKs at once.
+ *  - delayed ACKs: every second segment, quick ACKs at the start, a
+ *    read that empties the queue of a small segment ACKs at once, and in
+ *    request/response ("pingpong") the ACK rides on the answer.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same peer talks to the kernel's TCP, whose behaviour is the reference.
@@ -598,6 +599,56 @@ TEST_F(peer, read_emptying_queue_acks_at_once)
 		last = ack > last ? ack : last;
 	EXPECT_EQ(20 * 100, last);
 	EXPECT_EQ(delayed, xtcp_twin_stat("DelayedACKs", "DelayedACKs"));
+}
+
+/*
+ * Pingpong (Linux's delayed-ACK mode for request/response): once the
+ * application answers data within the delayed-ACK time, the ACK of the
+ * next request rides on its answer instead of going alone after the
+ * read. Ten exchanges of 10-byte requests and answers, the peer's next
+ * request acknowledging the answer: after the first, an answer comes
+ * with no bare ACK before it (without pingpong, every read sends one; a
+ * slow answer on a loaded host may still let the timer send one, so a
+ * few are allowed).
+ */
+TEST_F(peer, pingpong_acks_ride_on_answers)
+{
+	int i, bare = 0, answered = 0;
+	uint32_t got = 0;
+	char buf[11];
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	for (i = 0; i < 10; i++) {
+		struct tun_seg q = { .sport = self->c.pport,
+				     .dport = PEER_LPORT,
+				     .seq = self->c.snd_nxt + i * 10,
+				     .ack = self->c.rcv_nxt + got,
+				     .flags = TF_ACK | TF_PSH, .win = 65535,
+				     .data = "0123456789", .len = 10 };
+		long long end;
+		struct tun_seg a;
+
+		ASSERT_EQ(0, tun_send(&self->t, &q));
+		ASSERT_EQ(0, read_exactly(self->s, buf, 10));
+		ASSERT_EQ(10, send(self->s, "abcdefghij", 10, 0));
+		end = xtcp_now_ms() + XTCP_WAIT_MS;
+		while (tun_recv(&self->t, &a, end) > 0) {
+			if (!a.len) {
+				if (i && a.ack == q.seq + 10)
+					bare++;
+				continue;
+			}
+			if (a.seq == self->c.rcv_nxt + got) {
+				EXPECT_EQ(q.seq + 10, a.ack);
+				got += a.len;
+				answered++;
+				break;
+			}
+		}
+	}
+	EXPECT_EQ(10, answered);
+	TH_LOG("%d bare ACKs before 9 answers", bare);
+	EXPECT_GE(4, bare);
 }
 
 /*
