@@ -425,6 +425,24 @@ static int xtcp_ehash_connect(struct sock *sk, bool port_bound, u32 *iss)
 }
 
 /*
+ * Use @port, which @sk holds in the port table already, as @sk's source
+ * port and enter @sk in the connection table; if its 4-tuple is taken,
+ * give the port back. Return: as xtcp_ehash_connect().
+ */
+static int xtcp_connect_on_port(struct sock *sk, u16 port, u32 *iss)
+{
+	int ret;
+
+	inet_sk(sk)->inet_sport = htons(port);
+	ret = xtcp_ehash_connect(sk, false, iss);
+	if (ret < 0) {
+		xtcp_put_port(sk);
+		inet_sk(sk)->inet_sport = 0;
+	}
+	return ret;
+}
+
+/*
  * Claim an ephemeral port from net.ipv4.ip_local_port_range, like TCP's,
  * for @sk, trying them from a random one on; each candidate is tested
  * and taken under its chain's lock, so two sockets never get one unused
@@ -436,7 +454,6 @@ static int xtcp_ehash_connect(struct sock *sk, bool port_bound, u32 *iss)
 static int xtcp_bind_ephemeral(struct sock *sk, enum xtcp_port_want want,
 			       u32 *iss)
 {
-	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	int low, high, range, i, offset, ret;
 
@@ -462,12 +479,9 @@ static int xtcp_bind_ephemeral(struct sock *sk, enum xtcp_port_want want,
 		if (ok && want != XTCP_PORT_SHARE)
 			return port;
 		if (ok) {
-			inet->inet_sport = htons(port);
-			ret = xtcp_ehash_connect(sk, false, iss);
+			ret = xtcp_connect_on_port(sk, port, iss);
 			if (ret >= 0)
 				return ret;
-			xtcp_put_port(sk);
-			inet->inet_sport = 0;
 		}
 		if (!(i & 1023))
 			cond_resched();
@@ -499,12 +513,9 @@ int xtcp_hash_connect(struct sock *sk, u32 *iss)
 		return xtcp_ehash_connect(sk, true, iss);
 	port = xtcp_bind_ephemeral(sk, XTCP_PORT_CONNECT, NULL);
 	if (port >= 0) {
-		inet->inet_sport = htons(port);
-		ret = xtcp_ehash_connect(sk, false, iss);
+		ret = xtcp_connect_on_port(sk, port, iss);
 		if (ret >= 0)
 			return ret;
-		xtcp_put_port(sk);
-		inet->inet_sport = 0;
 	}
 	/* None unused: share one, as Linux's TCP shares them. */
 	return xtcp_bind_ephemeral(sk, XTCP_PORT_SHARE, iss);
