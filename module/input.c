@@ -732,10 +732,13 @@ int xtcp_rcv_state(struct sock *sk, struct sk_buff *skb)
 
 	xtcp_assert_locked(sk);
 	if (sk->sk_state != TCP_LISTEN) {
-		xs->segs_in++;
+		/* A GSO skb over veth or loopback counts each segment. */
+		u16 segs = max_t(u16, 1, skb_shinfo(skb)->gso_segs);
+
+		xs->segs_in += segs;
 		if (cb->end_seq - cb->seq >
 		    !!(cb->flags & TCPHDR_SYN) + !!(cb->flags & TCPHDR_FIN))
-			xs->data_segs_in++;
+			xs->data_segs_in += segs;
 	}
 	switch (sk->sk_state) {
 	case TCP_LISTEN:

@@ -6,6 +6,7 @@
  * through struct xtcp_af_ops, so IPv6 only adds a table of its own.
  */
 #include <net/ip.h>
+#include <net/protocol.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -36,7 +37,9 @@ static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 	const struct dst_entry *dst = __sk_dst_get(sk);
 	struct inet_sock *inet = inet_sk(sk);
 
-	if (dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM)) {
+	/* A GSO skb is summed piece by piece when it is cut (offload.c). */
+	if (skb_is_gso(skb) ||
+	    (dst && dst->dev && (dst->dev->features & NETIF_F_HW_CSUM))) {
 		tcp_hdr(skb)->check = ~tcp_v4_check(skb->len, inet->inet_saddr,
 						    inet->inet_daddr, 0);
 		skb->ip_summed = CHECKSUM_PARTIAL;
@@ -45,6 +48,61 @@ static void xtcp_v4_send_check(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	xtcp_v4_csum(skb, inet->inet_saddr, inet->inet_daddr);
+}
+
+/* One piece of a GSO skb, @len TCP bytes (xtcp_gso_segment()). */
+static void xtcp_v4_gso_csum(struct sk_buff *seg, unsigned int len, bool hw)
+{
+	const struct iphdr *iph = ip_hdr(seg);
+	struct tcphdr *th = tcp_hdr(seg);
+
+	if (hw) {
+		th->check = ~tcp_v4_check(len, iph->saddr, iph->daddr, 0);
+		seg->csum_start = skb_transport_header(seg) - seg->head;
+		seg->csum_offset = offsetof(struct tcphdr, check);
+		return;
+	}
+	th->check = 0;
+	th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
+				 skb_checksum(seg, skb_transport_offset(seg),
+					      len, 0));
+	seg->ip_summed = CHECKSUM_NONE;
+}
+
+static struct sk_buff *xtcp_v4_gso_segment(struct sk_buff *skb,
+					   netdev_features_t features)
+{
+	if (!(skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4))
+		return ERR_PTR(-EINVAL);
+	return xtcp_gso_segment(skb, features, xtcp_v4_gso_csum);
+}
+
+static const struct net_offload xtcp_v4_offload = {
+	.callbacks = {
+		.gso_segment = xtcp_v4_gso_segment,
+	},
+};
+
+/**
+ * xtcp_v4_offload_init() - let the stack cut xtcp's GSO skbs (offload.c)
+ * where a device cannot take them whole.
+ * @protocol: xtcp's IP protocol number.
+ *
+ * Return: 0, or -EBUSY if another offload has the number.
+ */
+int xtcp_v4_offload_init(u8 protocol)
+{
+	return inet_add_offload(&xtcp_v4_offload, protocol) ? -EBUSY : 0;
+}
+
+/**
+ * xtcp_v4_offload_exit() - undo xtcp_v4_offload_init(); waits for callers
+ * in flight (synchronize_net()).
+ * @protocol: xtcp's IP protocol number.
+ */
+void xtcp_v4_offload_exit(u8 protocol)
+{
+	inet_del_offload(&xtcp_v4_offload, protocol);
 }
 
 static int xtcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb)
@@ -180,6 +238,7 @@ static bool xtcp_v4_is_loopback(const struct sock *sk)
 
 const struct xtcp_af_ops xtcp_ipv4_ops = {
 	.net_header_len = sizeof(struct iphdr),
+	.gso_type = SKB_GSO_TCPV4 | SKB_GSO_FRAGLIST,
 	.send_check = xtcp_v4_send_check,
 	.queue_xmit = xtcp_v4_queue_xmit,
 	.route_mtu = xtcp_v4_route_mtu,

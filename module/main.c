@@ -120,16 +120,24 @@ static int __init xtcp_init(void)
 	err = register_pernet_subsys(&xtcp_net_ops);
 	if (err)
 		goto out_proto;
+	err = xtcp_v4_offload_init(protocol);
+	if (err) {
+		pr_err("xtcp: IP protocol %d has an offload already\n",
+		       protocol);
+		goto out_pernet;
+	}
 	if (inet_add_protocol(&xtcp_net_protocol, protocol) < 0) {
 		pr_err("xtcp: IP protocol %d is already taken\n", protocol);
 		err = -EBUSY;
-		goto out_pernet;
+		goto out_offload;
 	}
 	inet_register_protosw(&xtcp_protosw);
 	xtcp_fault_init();
 	pr_info("xtcp: registered as IP protocol %d\n", protocol);
 	return 0;
 
+out_offload:
+	xtcp_v4_offload_exit(protocol);
 out_pernet:
 	unregister_pernet_subsys(&xtcp_net_ops);
 out_proto:
@@ -147,6 +155,7 @@ static void __exit xtcp_exit(void)
 	inet_unregister_protosw(&xtcp_protosw);
 	/* inet_del_protocol() waits for handlers in flight (synchronize_net) */
 	inet_del_protocol(&xtcp_net_protocol, protocol);
+	xtcp_v4_offload_exit(protocol);
 	unregister_pernet_subsys(&xtcp_net_ops);
 	proto_unregister(&xtcp_prot);
 	xtcp_request_exit();

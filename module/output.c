@@ -125,7 +125,7 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	u8 opts[XTCP_MAX_OPTION_BYTES];
-	unsigned int olen = 0, hlen;
+	unsigned int olen = 0, hlen, segs;
 	struct tcphdr *th;
 	u32 ack = 0;
 	u16 window;
@@ -147,10 +147,11 @@ static int xtcp_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	memcpy(th + 1, opts, olen);
 	xtcp_af(sk)->send_check(sk, skb);
 	skb_set_owner_w(skb, sk);
-	xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTSEGS);
-	xs->segs_out++;
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	xtcp_add_stat(sock_net(sk), XTCP_MIB_OUTSEGS, segs);
+	xs->segs_out += segs;
 	if (skb->len > hlen)
-		xs->data_segs_out++;
+		xs->data_segs_out += segs;
 	if (flags & TCPHDR_RST)
 		xtcp_inc_stat(sock_net(sk), XTCP_MIB_OUTRSTS);
 	if (flags & TCPHDR_ACK)
@@ -171,35 +172,15 @@ static struct sk_buff *xtcp_alloc_header(gfp_t gfp, enum xtcp_fault site)
 	return skb;
 }
 
-/**
- * xtcp_transmit_skb() - send (or resend) a segment of the write queue.
- * The queued skb stays for retransmission; a clone goes out, or a copy if
- * an earlier clone is still in flight and shares its header room.
- * @sk: the socket.
- * @skb: the write-queue entry.
- *
- * Context: socket locked.
- * Return: -ENOBUFS if no clone or copy could be made, else what
- * ip_queue_xmit() returned.
+/*
+ * @skb of the write queue goes out (first time or again): its timestamps
+ * and, if it is new, SND.NXT and the in-flight count.
  */
-int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
+static void xtcp_note_sent(struct sock *sk, struct sk_buff *skb)
 {
 	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	struct sk_buff *out;
-	u8 flags = cb->flags;
 
-	xtcp_assert_locked(sk);
-	if (xtcp_should_fail(XTCP_FAULT_XMIT))
-		out = NULL;
-	else if (skb_cloned(skb))
-		out = pskb_copy(skb, GFP_ATOMIC);
-	else
-		out = skb_clone(skb, GFP_ATOMIC);
-	if (!out)
-		return -ENOBUFS;
-	if (sk->sk_state != TCP_SYN_SENT)
-		flags |= TCPHDR_ACK;
 	if (!cb->retransmitted)
 		cb->sent_at = jiffies;
 	cb->xmit_us = xtcp_clock_us();
@@ -221,7 +202,59 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 		    (u32)jiffies - xs->last_data_rcv < XTCP_DELACK_MIN)
 			xs->quickack = 0;
 	}
+}
+
+/**
+ * xtcp_transmit_skb() - send (or resend) a segment of the write queue.
+ * The queued skb stays for retransmission; a clone goes out, or a copy if
+ * an earlier clone is still in flight and shares its header room.
+ * @sk: the socket.
+ * @skb: the write-queue entry.
+ *
+ * Context: socket locked.
+ * Return: -ENOBUFS if no clone or copy could be made, else what
+ * ip_queue_xmit() returned.
+ */
+int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	struct sk_buff *out;
+	u8 flags = cb->flags;
+
+	xtcp_assert_locked(sk);
+	if (xtcp_should_fail(XTCP_FAULT_XMIT))
+		out = NULL;
+	else if (skb_cloned(skb))
+		out = pskb_copy(skb, GFP_ATOMIC);
+	else
+		out = skb_clone(skb, GFP_ATOMIC);
+	if (!out)
+		return -ENOBUFS;
+	if (sk->sk_state != TCP_SYN_SENT)
+		flags |= TCPHDR_ACK;
+	xtcp_note_sent(sk, skb);
 	return xtcp_xmit(sk, out, cb->seq, flags);
+}
+
+/*
+ * Send the @n unsent segments from @first on in one GSO skb (offload.c).
+ * Return: 0, -ENOBUFS if nothing was sent, or ip_queue_xmit()'s error.
+ */
+static int xtcp_transmit_gso(struct sock *sk, struct sk_buff *first,
+			     unsigned int n)
+{
+	struct sk_buff *out, *skb = first;
+	u8 flags = TCPHDR_ACK;
+	unsigned int i;
+
+	if (xtcp_should_fail(XTCP_FAULT_XMIT))
+		return -ENOBUFS;
+	out = xtcp_gso_build(sk, first, n, &flags);
+	if (!out)
+		return -ENOBUFS;
+	for (i = 0; i < n; i++, skb = skb->next)
+		xtcp_note_sent(sk, skb);
+	return xtcp_xmit(sk, out, XTCP_SKB_CB(first)->seq, flags);
 }
 
 /**
@@ -391,6 +424,42 @@ static bool xtcp_nagle_waits(struct sock *sk, struct sk_buff *skb,
 			       xs->snd_sml, xs->snd_una, xs->snd_nxt);
 }
 
+/*
+ * How many unsent segments, from @skb (which may go) on, to send in one
+ * GSO skb: full ones in a row that the peer's window, the congestion
+ * window and Nagle (for the queue's last) admit, up to what the route
+ * takes. 1 sends @skb alone.
+ */
+static unsigned int xtcp_gso_count(struct sock *sk, struct sk_buff *skb,
+				   unsigned int mode)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned int n = 1, max;
+	u32 in_flight;
+
+	if (!skb->len || XTCP_SKB_CB(skb)->flags & (TCPHDR_SYN | TCPHDR_FIN))
+		return 1;
+	max = xtcp_gso_max_segs(sk, xs->mss);
+	in_flight = xtcp_packets_in_flight(sk);
+	if (in_flight < xs->cw.cwnd)
+		max = min(max, xs->cw.cwnd - in_flight);
+	while (n < max && skb->len == xs->mss &&
+	       !skb_queue_is_last(&sk->sk_write_queue, skb)) {
+		struct sk_buff *next = skb->next;
+
+		if (!next->len || next->len > xs->mss ||
+		    XTCP_SKB_CB(next)->flags & (TCPHDR_SYN | TCPHDR_FIN) ||
+		    !xtcp_fits_window(sk, next))
+			break;
+		if (skb_queue_is_last(&sk->sk_write_queue, next) &&
+		    xtcp_nagle_waits(sk, next, mode))
+			break;
+		skb = next;
+		n++;
+	}
+	return n;
+}
+
 /**
  * xtcp_push_mode() - send whatever the write queue holds that the peer's
  * window and the congestion window admit, except a partly filled last
@@ -407,6 +476,7 @@ void xtcp_push_mode(struct sock *sk, unsigned int mode)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct sk_buff *skb;
+	unsigned int n;
 
 	xtcp_assert_locked(sk);
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
@@ -427,8 +497,12 @@ void xtcp_push_mode(struct sock *sk, unsigned int mode)
 		if (skb_queue_is_last(&sk->sk_write_queue, skb) &&
 		    xtcp_nagle_waits(sk, skb, mode))
 			break;
-		if (xtcp_transmit_skb(sk, skb))
+		n = xtcp_gso_count(sk, skb, mode);
+		if (n > 1 ? xtcp_transmit_gso(sk, skb, n) :
+			    xtcp_transmit_skb(sk, skb))
 			break;
+		while (--n)	/* go on after the last one sent */
+			skb = skb->next;
 	}
 	xs->cwnd_limited = xtcp_packets_in_flight(sk) >= xs->cw.cwnd;
 	if (!skb_queue_empty(&sk->sk_write_queue) &&

@@ -209,6 +209,8 @@ void xtcp_init_sock_fields(struct sock *sk)
 	xs->pmtu_cookie = 0;
 	xtcp_reset_sequence_space(xs, 0);
 	sk->sk_write_space = xtcp_write_space;
+	/* sk_setup_caps() then tells whether the route takes GSO skbs. */
+	sk->sk_gso_type = xtcp_af(sk)->gso_type;
 }
 
 /**

@@ -61,6 +61,12 @@ struct xtcp_synq;
 #define XTCP_CONGESTION_NAME	"reno"
 /* Room for link, IP and TCP headers with the largest options. */
 #define XTCP_MAX_HEADER		(MAX_HEADER + 128)
+/*
+ * Enough in front of a data segment for TCP and IP with the largest
+ * options and an Ethernet header; a device that needs more gets it from
+ * the stack (skb_expand_head()).
+ */
+#define XTCP_MIN_HEADROOM	160
 
 /**
  * enum xtcp_mib - per-namespace counters shown in /proc/net/xtcp_stats.
@@ -811,6 +817,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
 /**
  * struct xtcp_af_ops - what differs between IPv4 and IPv6 (ipv4.c).
  * @net_header_len: the network header without options.
+ * @gso_type: the skb_shared_info.gso_type of its GSO skbs (offload.c).
  * @send_check: fill in the checksum of the segment @skb holds.
  * @queue_xmit: hand a finished segment to the network layer; consumes it.
  * @route_mtu: the MTU of a fresh route to the socket's peer, 0 if none.
@@ -828,6 +835,7 @@ static inline struct xtcp_sock *xtcp_sk(const struct sock *sk)
  */
 struct xtcp_af_ops {
 	unsigned int net_header_len;
+	unsigned int gso_type;
 	void (*send_check)(struct sock *sk, struct sk_buff *skb);
 	int (*queue_xmit)(struct sock *sk, struct sk_buff *skb);
 	u32 (*route_mtu)(struct sock *sk);
@@ -888,6 +896,12 @@ static inline struct xtcp_net *xtcp_pernet(const struct net *net)
 static inline void xtcp_inc_stat(const struct net *net, enum xtcp_mib f)
 {
 	atomic_long_inc(&xtcp_pernet(net)->mib[f]);
+}
+
+static inline void xtcp_add_stat(const struct net *net, enum xtcp_mib f,
+				 long n)
+{
+	atomic_long_add(n, &xtcp_pernet(net)->mib[f]);
 }
 
 /* sysctl.c */
@@ -972,6 +986,17 @@ void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
 void xtcp_send_reset_for(struct net *net, struct sk_buff *in);
 u16 xtcp_route_mss(struct sock *sk, unsigned int mtu);
 void xtcp_mtu_reduced(struct sock *sk, u32 mtu);
+
+/* offload.c */
+unsigned int xtcp_gso_max_segs(const struct sock *sk, unsigned int mss);
+struct sk_buff *xtcp_gso_build(struct sock *sk, struct sk_buff *first,
+			       unsigned int n, u8 *flags);
+struct sk_buff *xtcp_gso_segment(struct sk_buff *skb,
+				 netdev_features_t features,
+				 void (*csum)(struct sk_buff *seg,
+					      unsigned int len, bool hw));
+int xtcp_v4_offload_init(u8 protocol);
+void xtcp_v4_offload_exit(u8 protocol);
 
 /* timer.c */
 void xtcp_init_timers(struct sock *sk);
