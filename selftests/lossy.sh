@@ -9,7 +9,9 @@
 # xtcp ("xtcp peer": R only forwards) or the kernel's TCP ("native peer":
 # R rewrites the IP protocol byte 253 <-> 6 on the way, as in interop.sh,
 # whose header comment explains the translator and why the native side's
-# veth has "ethtool -K tx off tso off gso off").
+# veth has "ethtool -K tx off tso off gso off"). The xtcp ends' veths get
+# "tx off tso off": xtcp's GSO super-packets are cut into segments there,
+# by xtcp's offload callback, with checksums summed in software.
 # Every case: client and server each send N bytes (--send N, --expect N)
 # at the same time; both exit 0 and the sha256 of each direction is the
 # same at both ends. A is client and server in turn. Per case the time,
@@ -127,19 +129,28 @@ topo_lossy() {
 	translator_port "$DEV_RB" "$DEV_RA" "$bp" "$PROTO" &&
 	translator_port "$DEV_RA" "$DEV_RB" "$PROTO" "$bp" || return 2
 	# the kernel TCP ends: software segmentation and checksums on their
-	# veth, before R (see interop.sh)
+	# veth, before R (see interop.sh); the xtcp ends too, through xtcp's
+	# own offload callback, so that netem drops segments, not 64 KB
+	# super-packets
 	if [[ $peer == n || $PROTO == 6 ]]; then
 		offloads_off "$NS_B" "$DEV_B"
+	else
+		offloads_off "$NS_B" "$DEV_B" xtcp
 	fi
-	[[ $PROTO == 6 ]] && offloads_off "$NS_A" "$DEV_A"
+	offloads_off "$NS_A" "$DEV_A" "$ANAME"
 	return 0
 }
 
+# offloads_off NS DEV [xtcp]: checksums and segmentation in software on
+# DEV. xtcp keeps GSO on: it builds super-packets and the veth cuts them
+# with xtcp_gso_segment(); kernel TCP builds them whatever "gso" says.
 offloads_off() {
+	local off=(tx off tso off gso off)
+	[[ ${3:-} == xtcp ]] && off=(tx off tso off)
 	if ! command -v ethtool >/dev/null 2>&1; then
 		ktap_diag "no ethtool: $2 keeps TSO/GSO/csum offload"
-	elif ! nsx "$1" ethtool -K "$2" tx off tso off gso off >/dev/null 2>&1; then
-		ktap_diag "ethtool -K $2 tx/tso/gso off failed"
+	elif ! nsx "$1" ethtool -K "$2" "${off[@]}" >/dev/null 2>&1; then
+		ktap_diag "ethtool -K $2 ${off[*]} failed"
 	fi
 }
 

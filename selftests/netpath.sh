@@ -5,8 +5,9 @@
 # fresh namespaces, 1 MiB transfers (256 KiB on the debug kernel; 64 KiB in
 # 8, 9; XTCP_NETPATH_BYTES) checked by sha256:
 #  1 postrouting-sees-every-segment: an iptables (legacy) rule in A's mangle
-#    POSTROUTING counts at least as many packets as A sent segments (OutSegs
-#    delta) and at least the bytes transferred. (The module used to leave
+#    POSTROUTING counts at least the bytes transferred, in at least one and
+#    at most as many packets as A sent segments (OutSegs delta: both stacks
+#    pass GSO super-packets of many segments). (The module used to leave
 #    its ACK flag where IP reads IPCB flags: IPSKB_REROUTED, so ip_output()
 #    skipped POSTROUTING for every segment with ACK set.)
 #  2 postrouting-dscp-on-wire: the same chain sets DSCP 10 (xt_DSCP); every
@@ -40,12 +41,22 @@
 #    R's ports have checksum offload off, so R's stack completes them in
 #    software on the way out and B (and A, for B's ACKs) verifies real
 #    sums: sha256 match, InCsumErrors unchanged on both ends
+# 11 gso-super-packets-on-veth: A's veth with its default offloads (TSO
+#    on): A's stack hands the device GSO super-packets (xtcp: offload.c),
+#    so A's veth transmits at most a quarter as many packets as A sent
+#    segments (OutSegs counts each segment); sha256 match
+# 12 gso-cut-in-software: A's veth with checksum offload (and so TSO) off:
+#    GSO super-packets still pass POSTROUTING (at most 4/5 as many
+#    packets as segments), the device layer cuts them (xtcp: its own
+#    gso_segment callback, with full software checksums) and B's capture
+#    sees data segments of the MSS (1460, no timestamps) at most, at least
+#    half as many as A's segments; B verifies the sums (InCsumErrors
+#    unchanged), sha256 match
 #
 # Timestamps are off where segment sizes are compared (their 12 bytes
-# would come off the MSS). XTCP_PROTO=6 runs the cases on the kernel's
-# TCP (TSO off on the sender's veth so captures see wire-sized segments); 1 compares bytes only there (TCP hands GSO
-# super-packets to IP, one POSTROUTING pass for many segments), 5 is
-# skipped, 6 is plain NAT without the rewrite.
+# would come off the MSS), and the veths have TSO off (tcp_ref). XTCP_PROTO=6
+# runs the cases on the kernel's TCP; 5 is skipped there, 6 is plain NAT
+# without the rewrite.
 source "$(dirname "$0")/lib/topo.sh"
 
 # 1 MiB, or a quarter of XTCP_XFER_BYTES where a run asks for less bulk
@@ -100,24 +111,22 @@ snmp_get() {
 xfrm_stat() { ip netns exec "$1" cat /proc/net/xfrm_stat 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'; }
 
 # tcp_ref NS..: segment sizes comparable to the MTU: no timestamps (MSS =
-# MTU - 40), for xtcp and kernel TCP alike; with PROTO=6 also each
-# namespace's veth
-# (DEV_A, DEV_B) segments in software (TSO/GSO off), so a capture sees
-# wire-sized segments rather than GSO super-packets
+# MTU - 40), for xtcp and kernel TCP alike, and each namespace's veth
+# (DEV_A, DEV_B) cuts GSO super-packets in software (TSO off), so a
+# capture sees wire-sized segments. For xtcp that is its own offload
+# callback (offload.c) at work; kernel TCP gets GSO off as well.
 tcp_ref() {
-	local ns dev
-	# Segment sizes are compared to the MSS: no 12-byte timestamp option.
-	if [[ $PROTO != 6 ]]; then
-		for ns in "$@"; do
-			ns_sysctl "$ns" "${SYSCTL_DIR#/proc/sys/}timestamps" 0
-		done
-		return 0
-	fi
+	local ns dev off=(tso off)
+	[[ $PROTO == 6 ]] && off=(tso off gso off)
 	for ns in "$@"; do
-		ns_sysctl "$ns" net/ipv4/tcp_timestamps 0
+		if [[ $PROTO != 6 ]]; then
+			ns_sysctl "$ns" "${SYSCTL_DIR#/proc/sys/}timestamps" 0
+		else
+			ns_sysctl "$ns" net/ipv4/tcp_timestamps 0
+		fi
 		for dev in $DEV_A $DEV_B; do
 			ip -n "$ns" link show "$dev" >/dev/null 2>&1 &&
-				nsx "$ns" ethtool -K "$dev" tso off gso off >/dev/null 2>&1
+				nsx "$ns" ethtool -K "$dev" "${off[@]}" >/dev/null 2>&1
 		done
 	done
 	return 0
@@ -192,12 +201,10 @@ case_postrouting() {
 	read -r pkts bytes <<<"$cnt"
 	segs=$(( ${s1:-0} - ${s0:-0} ))
 	ktap_diag "A sent $segs segments (OutSegs $s0 -> $s1); mangle POSTROUTING counted ${pkts:-?} packets, ${bytes:-?} bytes"
+	# Both stacks pass GSO super-packets through POSTROUTING (up to 64 KB
+	# each, xtcp's offload.c): every byte is seen, in fewer packets.
 	[[ -n $pkts && $bytes -ge $BYTES ]] || ok=0
-	if [[ $PROTO == 6 ]]; then
-		ktap_diag "PROTO=6: TCP passes GSO super-packets through POSTROUTING, bytes compared only"
-	else
-		[[ $segs -gt 0 && ${pkts:-0} -ge $segs ]] || ok=0
-	fi
+	[[ $segs -gt 0 && ${pkts:-0} -gt 0 && $pkts -le $segs ]] || ok=0
 	if [[ $ok == 1 ]]; then
 		ktap_ok postrouting-sees-every-segment
 	else
@@ -477,6 +484,59 @@ case_csum() {
 	fi
 }
 
+# dev_tx NS DEV: packets DEV in NS has transmitted
+dev_tx() { nsx "$1" cat "/sys/class/net/$2/statistics/tx_packets" 2>/dev/null; }
+
+# --------------------------------------------- 11, 12: GSO ----
+case_gso_veth() {
+	local ok=1 s0 s1 t0 t1 segs tx
+
+	fresh 11 || { ktap_fail gso-super-packets-on-veth; return; }
+	s0=$(stat_get "$NS_A" OutSegs); t0=$(dev_tx "$NS_A" "$DEV_A")
+	xfer gv "$NS_B" "$ADDR_B" "$NS_A" || ok=0
+	wait_a_tw gv "$ADDR_B" || ktap_diag "client not in TIME_WAIT"
+	s1=$(stat_get "$NS_A" OutSegs); t1=$(dev_tx "$NS_A" "$DEV_A")
+	segs=$(( ${s1:-0} - ${s0:-0} )); tx=$(( ${t1:-0} - ${t0:-0} ))
+	ktap_diag "A sent $segs segments in $tx packets of its veth (TSO: $(nsx "$NS_A" ethtool -k "$DEV_A" 2>/dev/null | sed -n 's/^tcp-segmentation-offload: //p'))"
+	[[ -n $t0 && -n $t1 && $segs -ge 64 && $tx -gt 0 && $(( tx * 4 )) -le $segs ]] || ok=0
+	if [[ $ok == 1 ]]; then
+		ktap_ok gso-super-packets-on-veth
+	else
+		ktap_fail gso-super-packets-on-veth
+	fi
+}
+
+case_gso_cut() {
+	local ok=1 s0 s1 segs pkts bytes c0 c1 lens n max
+
+	if [[ -z $IPT ]]; then
+		ktap_skip gso-cut-in-software "no iptables (legacy) in this kernel or userland"
+		return
+	fi
+	fresh 12 || { ktap_fail gso-cut-in-software; return; }
+	tcp_ref "$NS_A" "$NS_B"
+	nsx "$NS_A" ethtool -K "$DEV_A" tx off >/dev/null 2>&1 ||
+		{ ok=0; ktap_diag "ethtool -K $DEV_A tx off failed"; }
+	ipt "$NS_A" -t mangle -A POSTROUTING -o "$DEV_A" -p "$PROTO" ||
+		{ ktap_fail gso-cut-in-software "cannot add a mangle POSTROUTING rule"; return; }
+	cap_start gc "$NS_B" "$DEV_B" || ktap_diag "tcpdump did not start"
+	s0=$(stat_get "$NS_A" OutSegs); c0=$(stat_get "$NS_B" InCsumErrors)
+	xfer gc "$NS_B" "$ADDR_B" "$NS_A" || ok=0
+	wait_a_tw gc "$ADDR_B" || ktap_diag "client not in TIME_WAIT"
+	s1=$(stat_get "$NS_A" OutSegs); c1=$(stat_get "$NS_B" InCsumErrors)
+	cap_stop gc
+	read -r pkts bytes <<<"$(ipt_counts "$NS_A" mangle POSTROUTING 1)"
+	segs=$(( ${s1:-0} - ${s0:-0} ))
+	lens=$(seg_lens gc "$ADDR_A")
+	n=$(wc -w <<<"$lens")
+	max=$(tr ' ' '\n' <<<"$lens" | sort -n | tail -n 1)
+	ktap_diag "A sent $segs segments in ${pkts:-?} POSTROUTING packets; B saw $n data segments, the largest ${max:-?} bytes; B's InCsumErrors $c0 -> $c1"
+	[[ $segs -ge 64 && ${pkts:-0} -gt 0 && $(( pkts * 5 )) -le $(( segs * 4 )) ]] || ok=0
+	[[ $n -gt 0 && $(( n * 2 )) -ge $segs && ${max:-99999} -le 1460 ]] || ok=0
+	[[ -n $c0 && $c0 == "$c1" ]] || ok=0
+	if [[ $ok == 1 ]]; then ktap_ok gso-cut-in-software; else ktap_fail gso-cut-in-software; fi
+}
+
 # ------------------------------------------------------------------ main ----
 topo_init
 require_cmd tc tcpdump
@@ -486,7 +546,7 @@ if command -v modprobe >/dev/null 2>&1; then
 		modprobe -q "$m" 2>/dev/null || true
 	done
 fi
-ktap_plan 10
+ktap_plan 12
 for c in iptables-legacy iptables; do
 	command -v "$c" >/dev/null 2>&1 || continue
 	# a table that answers in a scratch namespace: the kernel has it
@@ -511,5 +571,7 @@ timed case_nat
 timed case_ipsec
 timed case_mss
 timed case_csum
+timed case_gso_veth
+timed case_gso_cut
 
 ktap_finish
