@@ -99,13 +99,15 @@ demo:	## show xtcp at work in a VM, decoded as TCP
 		echo "demo: no xtcp segment in $(DEMO_PCAP)" >&2; rc=1; fi; \
 	exit $$rc
 
-# BENCH_SECONDS / BENCH_RUNS: length and number of runs per protocol.
+# BENCH_SECONDS / BENCH_RUNS: length and number of runs per protocol;
+# BENCH_TESTS: only these throughput tests ("veth loss1").
 bench: check-build	## xtcp vs the kernel's TCP side by side, as ratios (VM)
 	$(MAKE) -C selftests/tools
 	cd selftests && ../selftests/vm/run-vm.sh --kernel $(KERNEL) \
 		--timeout 900 --module $(CURDIR)/$(VM_KO) -- env \
 		BENCH_SECONDS=$(or $(BENCH_SECONDS),3) \
-		BENCH_RUNS=$(or $(BENCH_RUNS),3) ./bench/bench.sh
+		BENCH_RUNS=$(or $(BENCH_RUNS),3) BENCH_TESTS="$(BENCH_TESTS)" \
+		./bench/bench.sh
 
 # Kernel style and kernel-doc comments, both scripts from linux-source-6.1.
 # kernel-doc 6.1 exits 0 despite warnings: any stderr line other than -v's
