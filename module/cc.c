@@ -103,6 +103,7 @@ void xtcp_cc_enter_recovery(struct sock *sk)
 	xs->cw.cwnd = xs->cw.ssthresh;
 	xs->cw.cnt = 0;
 	xs->ca_state = TCP_CA_Recovery;
+	xs->tlp_out = 0;	/* recovery takes over from a loss probe */
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_FASTRETRANS);
 	xtcp_inc_stat(sock_net(sk), xs->sack_ok ? XTCP_MIB_SACKRECOVERY :
 		      XTCP_MIB_RENORECOVERY);
@@ -136,4 +137,20 @@ void xtcp_cc_timeout(struct sock *sk)
 	xs->cw.cwnd = 1;
 	xs->cw.cnt = 0;
 	xs->ca_state = TCP_CA_Loss;
+	xs->tlp_out = 0;
+}
+
+/**
+ * xtcp_cc_reduce() - a loss was repaired without a recovery episode (by
+ * a tail loss probe, RFC 8985 §7.4.2): reduce the window as for one, at
+ * once (Linux enters and leaves its CWR state on the same ACK).
+ * @sk: the socket.
+ */
+void xtcp_cc_reduce(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xs->cw.ssthresh = xs->cc->ssthresh(sk);
+	xs->cw.cwnd = xs->cw.ssthresh;
+	xs->cw.cnt = 0;
 }

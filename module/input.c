@@ -64,13 +64,15 @@ void xtcp_init_from_syn(struct sock *sk, const struct xtcp_skb_cb *cb)
 	xtcp_sync_mss(sk);
 }
 
-/*
- * RFC 7323 §4.1 RTTM: an ACK that advances SND.UNA echoes the TSval of
- * the segment that drew it, retransmitted or not. Our TSvals count
- * milliseconds; an echo from the future or older than the longest RTO
- * is no measurement.
+/**
+ * xtcp_rtt_from_ts() - RFC 7323 §4.1 RTTM: an ACK that advances SND.UNA
+ * echoes the TSval of the segment that drew it, retransmitted or not. Our
+ * TSvals count milliseconds; an echo from the future or older than the
+ * longest RTO is no measurement.
+ * @sk: the socket.
+ * @ts: the ACK's timestamp option.
  */
-static void xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
+void xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
 {
 	u32 delta;
 
@@ -80,6 +82,29 @@ static void xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts)
 	if ((s32)delta < 0 || delta > jiffies_to_msecs(XTCP_RTO_MAX))
 		return;
 	xtcp_rtt_sample_us(sk, max_t(u32, delta, 1) * USEC_PER_MSEC);
+}
+
+/**
+ * xtcp_rtt_handshake_done() - the handshake is over, @skb completing it
+ * (the SYN-ACK, or the final ACK for a listener's child). If the SYN's or
+ * SYN-ACK's send time gave no RTT sample (it went again, or a cookie has
+ * none), @skb's timestamp echo may (RFC 7323 §4.1); with neither, data
+ * starts from RFC 6298 §5.7's 3 s RTO. As Linux's tcp_synack_rtt_meas()
+ * and tcp_init_metrics().
+ * @sk: the socket.
+ * @skb: the segment.
+ */
+void xtcp_rtt_handshake_done(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	struct xtcp_seg_ts ts = {};
+
+	if (xs->srtt_us)
+		return;
+	ts.has = xs->ts_ok && xtcp_skb_ts(skb, &ts.val, &ts.ecr);
+	xtcp_rtt_from_ts(sk, &ts);
+	if (!xs->srtt_us)
+		xs->rto = XTCP_RTO_FALLBACK;
 }
 
 /*
@@ -169,10 +194,10 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 acked = 0, sacked, prior_una = xs->snd_una;
-	bool dupack = false;
+	bool dupack = false, advanced = xtcp_seq_after(cb->ack_seq, xs->snd_una);
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
-	if (xtcp_seq_after(cb->ack_seq, xs->snd_una)) {
+	if (advanced) {
 		acked = xtcp_clean_write_queue(sk, cb->ack_seq, ts);
 		xs->bytes_acked += cb->ack_seq - xs->snd_una;
 		xs->snd_una = cb->ack_seq;
@@ -180,6 +205,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		if (xtcp_seq_before(xs->fack, xs->snd_una))
 			xs->fack = xs->snd_una;
 		xs->retransmits = 0;
+		xs->probe_start = 0;
 		xs->dup_acks = 0;
 	}
 	sacked = xtcp_sack_rcv(sk, skb);
@@ -188,14 +214,21 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		xtcp_undo_if_delayed(sk, prior_una, ts->ecr);
 	if (!acked && cb->ack_seq == xs->snd_una)
 		dupack = xtcp_dup_ack(sk, cb, bare, sacked);
+	if (xs->tlp_out)
+		xtcp_tlp_ack(sk, cb->ack_seq, advanced,
+			     !advanced && bare && !sacked &&
+			     xtcp_seg_window(sk, cb) == xs->snd_wnd);
 	xtcp_recovery_ack(sk, acked, dupack);
 	if (acked) {
 		xtcp_cc_acked(sk, acked);
 		xtcp_rto_reset(sk);
-		/* RFC 6298 §5.2/5.3: stop or restart the timer. */
+		/*
+		 * RFC 6298 §5.2/5.3: stop or restart the timer, or wait for
+		 * a loss probe instead (tlp.c).
+		 */
 		if (skb_queue_empty(&sk->sk_write_queue) && !xs->fin_wanted)
 			xtcp_timer_stop(sk, XTCP_TIMER_RTX);
-		else
+		else if (!xtcp_tlp_schedule(sk, true))
 			xtcp_arm_rtx(sk);
 		if (sk->sk_socket)
 			sk->sk_write_space(sk);
@@ -204,17 +237,13 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 				  xs->snd_wl2))
 		xtcp_take_window(sk, cb);
 	/*
-	 * Any acceptable ACK answers our zero-window probes: only unanswered
-	 * ones count towards giving up (RFC 9293 §3.8.6.1, MUST-26). Once the
-	 * window opens, the probes' backoff is forgotten too.
+	 * Any acceptable ACK answers our probes: only unanswered ones count
+	 * towards giving up (RFC 9293 §3.8.6.1, MUST-26). Once the window
+	 * opens, the zero-window probes' backoff is forgotten too.
 	 */
-	if (xs->probes_out) {
-		xs->probes_out = 0;
-		if (xs->snd_wnd) {
-			xs->retransmits = 0;
-			xtcp_rto_reset(sk);
-		}
-	}
+	xs->probes_out = 0;
+	if (xs->probe_start && xs->snd_una == xs->snd_nxt)
+		xtcp_probe_answered(sk);
 }
 
 /*
@@ -379,6 +408,7 @@ static void xtcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 
 	if (ack_ok) {
 		xtcp_ack_advance(sk, skb, &xtcp_no_ts, false);
+		xtcp_rtt_handshake_done(sk, skb);
 		xtcp_event(sk, XTCP_EV_RCV_SYNACK);
 		xtcp_sndbuf_expand(sk);
 		xtcp_send_ack(sk);

@@ -277,6 +277,21 @@ static void xtcp_listen_syn(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * The child's first RTT sample: the time since the SYN-ACK went if it
+ * went once (Karn's rule), else what xtcp_rtt_handshake_done() finds in
+ * the final ACK @skb. Its RTO then starts from the path's RTT instead of
+ * the initial second.
+ */
+static void xtcp_child_rtt(struct sock *child, const struct xtcp_request *req,
+			   const struct sk_buff *skb)
+{
+	if (!req->cookie && !READ_ONCE(req->num_timeout))
+		xtcp_rtt_sample_us(child,
+				   max_t(u32, xtcp_clock_us() - req->born, 1));
+	xtcp_rtt_handshake_done(child, skb);
+}
+
+/*
  * Make the connection of @req, whose final ACK @skb is, and hand it the
  * ACK (and any data on it), which moves it to the accept queue. @unlink
  * is the request to take out of the tables (NULL for a cookie's). True if
@@ -293,6 +308,7 @@ static bool xtcp_make_child(struct sock *sk, const struct xtcp_request *req,
 		xtcp_inc_stat(net, XTCP_MIB_LISTENDROPS);
 		return false;
 	}
+	xtcp_child_rtt(child, req, skb);
 	/*
 	 * The child enters the connection table before the request leaves
 	 * its own, so that the peer's next segment finds one of them. A

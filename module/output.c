@@ -389,10 +389,18 @@ int xtcp_queue_fin(struct sock *sk)
 	return -ENOBUFS;
 }
 
-static bool xtcp_fits_window(struct sock *sk, struct sk_buff *skb)
+/**
+ * xtcp_fits_window() - may @skb, not sent yet, go into the peer's window?
+ * Only whole segments are sent (sender silly-window avoidance).
+ * @sk: the socket.
+ * @skb: a segment of its write queue.
+ *
+ * Return: true if all of its data lies within SND.UNA + SND.WND.
+ */
+bool xtcp_fits_window(const struct sock *sk, const struct sk_buff *skb)
 {
-	struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
-	struct xtcp_sock *xs = xtcp_sk(sk);
+	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
+	const struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 data_end = cb->end_seq;
 
 	/* Only data needs window space; a bare SYN or FIN always goes. */
@@ -475,6 +483,7 @@ static unsigned int xtcp_gso_count(struct sock *sk, struct sk_buff *skb,
 void xtcp_push_mode(struct sock *sk, unsigned int mode)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 prior_nxt = xs->snd_nxt;
 	struct sk_buff *skb;
 	unsigned int n;
 
@@ -505,6 +514,9 @@ void xtcp_push_mode(struct sock *sk, unsigned int mode)
 			skb = skb->next;
 	}
 	xs->cwnd_limited = xtcp_packets_in_flight(sk) >= xs->cw.cwnd;
+	/* one loss probe per flight's tail: planned after new data (tlp.c) */
+	if (xs->snd_nxt != prior_nxt && xtcp_tlp_schedule(sk, false))
+		return;
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    !xtcp_timer_armed(sk, XTCP_TIMER_RTX))
 		xtcp_arm_rtx(sk);

@@ -82,6 +82,8 @@ const char *const xtcp_mib_names[XTCP_MIB_MAX] = {
 	[XTCP_MIB_LOSSUNDO] = "LossUndo",
 	[XTCP_MIB_LOSTRETRANSMIT] = "LostRetransmit",
 	[XTCP_MIB_TWRECYCLED] = "TWRecycled",
+	[XTCP_MIB_LOSSPROBES] = "LossProbes",
+	[XTCP_MIB_LOSSPROBERECOVERY] = "LossProbeRecovery",
 };
 
 /* The header and line width of /proc/net/tcp (tcp4_seq_show()). */

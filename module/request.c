@@ -301,7 +301,7 @@ bool xtcp_req_insert(struct sock *sk, struct xtcp_request *req)
 		goto out;
 	spin_lock(lock);
 	if (!xtcp_req_chain_has(slot, req)) {
-		req->born = jiffies;
+		req->born = xtcp_clock_us();
 		req->expires = jiffies + XTCP_RTO_INIT;
 		/* Every field before the count that makes it findable. */
 		smp_wmb();
@@ -363,13 +363,14 @@ bool xtcp_req_unlink(struct xtcp_request *req)
  * listener has seen them, within [20 ms, 500 ms]; 200 ms until one is
  * measured.
  */
-static unsigned long xtcp_synq_min_age(const struct xtcp_synq *q)
+static u32 xtcp_synq_min_age_us(const struct xtcp_synq *q)
 {
 	u32 srtt8 = READ_ONCE(q->hs_rtt);
 
 	if (!srtt8)
-		return HZ / 5;
-	return clamp_t(unsigned long, srtt8 / 2, HZ / 50, HZ / 2);
+		return 200 * USEC_PER_MSEC;
+	return clamp_t(u32, srtt8 / 2, 20 * USEC_PER_MSEC,
+		       500 * USEC_PER_MSEC);
 }
 
 /**
@@ -382,11 +383,12 @@ static unsigned long xtcp_synq_min_age(const struct xtcp_synq *q)
 void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req)
 {
 	struct xtcp_synq *q = xtcp_sk(sk)->synq;
-	u32 m = (u32)jiffies - req->born, srtt8;
+	u32 m = xtcp_clock_us() - req->born, srtt8;
 
 	if (!q || READ_ONCE(req->num_timeout))
 		return;
-	m = max_t(u32, m, 1) << 3;
+	/* a handshake is shorter than 2^29 us (its request lives < 2 min) */
+	m = clamp_t(u32, m, 1, U32_MAX >> 3) << 3;
 	srtt8 = READ_ONCE(q->hs_rtt);
 	/* RFC 6298's gain of 1/8; racing updates lose a sample, no more */
 	WRITE_ONCE(q->hs_rtt, srtt8 ? srtt8 - (srtt8 >> 3) + (m >> 3) : m);
@@ -403,7 +405,7 @@ void xtcp_synq_rtt_sample(struct sock *sk, const struct xtcp_request *req)
  * is then always full of requests that will never be answered, and a real
  * client gets in only when one of them times out (129 slots for the seconds
  * a request lives). Pushing out the oldest unanswered request, once it
- * waited several handshake round trips (xtcp_synq_min_age()), admits new
+ * waited several handshake round trips (xtcp_synq_min_age_us()), admits new
  * SYNs at the rate at which requests grow that old: a real client's
  * request then lives long enough for its final ACK, and the queue never
  * grows. A request whose final ACK came (kept by TCP_DEFER_ACCEPT or a
@@ -417,7 +419,7 @@ bool xtcp_synq_evict(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	struct xtcp_synq *q = xs->synq;
 	struct xtcp_request *req, *victim = NULL;
-	u32 now = jiffies, min_age = xtcp_synq_min_age(q);
+	u32 now = xtcp_clock_us(), min_age = xtcp_synq_min_age_us(q);
 	int i;
 
 	spin_lock(&xs->queue_lock);
@@ -425,7 +427,7 @@ bool xtcp_synq_evict(struct sock *sk)
 		list_for_each_entry(req, &q->level[i], list) {
 			if (req->acked)
 				continue;
-			/* @born is 32 bits of jiffies: compare in 32 bits */
+			/* @born is 32 bits of microseconds: compare in 32 */
 			if (i == 0 && (s32)(now - req->born) < (s32)min_age)
 				break;
 			victim = req;

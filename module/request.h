@@ -93,7 +93,10 @@ struct xtcp_request {
 	u8 cookie;
 	/** @rcv_wscale: the shift our SYN-ACK offers, 15 if it offers none. */
 	u8 rcv_wscale;
-	/** @born: jiffies when the first SYN-ACK went (written once). */
+	/**
+	 * @born: xtcp_clock_us() when the first SYN-ACK went (written once):
+	 * the handshake's RTT, and the request's age in the SYN queue.
+	 */
 	u32 born;
 	/** @ts_recent: the SYN's TSval, echoed in the SYN-ACK, if @ts_ok. */
 	u32 ts_recent;
@@ -122,7 +125,7 @@ struct xtcp_synq {
 	u8 synflood_warned;
 	/**
 	 * @hs_rtt: smoothed time from SYN-ACK to final ACK of the handshakes
-	 * completed (jiffies * 8), 0 until one is measured; lockless.
+	 * completed (microseconds * 8), 0 until one is measured; lockless.
 	 */
 	u32 hs_rtt;
 };

@@ -175,6 +175,7 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_sack_block *dup)
 
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_DSACKRECV);
 	xs->dsack_dups++;
+	xtcp_tlp_dsack(sk, dup->start, dup->end);
 	if (!xs->undo_marker || !xs->undo_retrans ||
 	    !xtcp_seq_after(dup->end, xs->undo_marker))
 		return;

@@ -252,6 +252,7 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->copied_seq = 0;
 	xs->retransmits = 0;
 	xs->probes_out = 0;
+	xs->probe_start = 0;
 	xs->last_oow_ack = 0;
 	xs->rto = XTCP_RTO_INIT;
 	xs->srtt_us = 0;
@@ -273,6 +274,9 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->retrans_ts_set = false;
 	xs->min_rtt_us = 0;
 	xs->rack_valid = false;
+	xs->tlp_out = 0;
+	xs->tlp_armed = 0;
+	xs->tlp_dsacked = 0;
 	xs->rack_advanced = false;
 	xs->lsndtime = 0;
 	xs->ts_ok = 0;

@@ -147,6 +147,7 @@ bool xtcp_cookie_check(struct sock *sk, struct sk_buff *skb,
 	xtcp_inc_stat(net, XTCP_MIB_SYNCOOKIESRECV);
 	xtcp_req_init_stack(sk, req);
 	xtcp_req_init_tuple(sk, req, skb);
+	req->cookie = 1;
 	req->iss = cookie;
 	req->irs = peer_isn;
 	req->mss = xtcp_cookie_mss(o.mss_idx);

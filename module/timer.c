@@ -5,9 +5,10 @@
  *
  *  - rtx_timer: retransmission of SYN, SYN-ACK, FIN and data with
  *    exponential backoff (RFC 6298 §5), zero-window probes (RFC 9293
- *    §3.8.6.1), another try at a FIN that could not be allocated, and
- *    giving up after syn_retries / the SYN-ACK limit / orphan_retries /
- *    retries2;
+ *    §3.8.6.1), tail loss probes (tlp.c, while @tlp_armed), another try
+ *    at a FIN that could not be allocated, and giving up after
+ *    syn_retries / the SYN-ACK limit / orphan_retries / retries2 /
+ *    TCP_USER_TIMEOUT;
  *  - delack_timer: an ACK held back (RFC 1122 §4.2.3.2), sent unless a
  *    segment carried it first;
  *  - sk->sk_timer: the end of TIME_WAIT (2MSL) and of an orphaned
@@ -58,6 +59,8 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xtcp_assert_locked(sk);
+	if (which == XTCP_TIMER_RTX)
+		xs->tlp_armed = 0;	/* an RTO, unless tlp.c says otherwise */
 	xs->timer_due[which] = when;
 	xs->timers_armed |= BIT(which);
 	sk_reset_timer(sk, xtcp_timer_of(sk, which), when);
@@ -73,6 +76,8 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
  */
 void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which)
 {
+	if (which == XTCP_TIMER_RTX)
+		xtcp_sk(sk)->tlp_armed = 0;
 	xtcp_sk(sk)->timers_armed &= ~BIT(which);
 	sk_stop_timer(sk, xtcp_timer_of(sk, which));
 }
@@ -162,6 +167,32 @@ static bool xtcp_rtx_timed_out(struct sock *sk, unsigned int boundary,
 	return (u64)((u32)jiffies - XTCP_SKB_CB(head)->sent_at) >= limit;
 }
 
+/* TCP_USER_TIMEOUT is set and has run out for the oldest segment unacked. */
+static bool xtcp_user_timed_out(struct sock *sk)
+{
+	return READ_ONCE(xtcp_sk(sk)->user_timeout) &&
+	       xtcp_rtx_timed_out(sk, 0, true);
+}
+
+/*
+ * @when, shortened to what is left of TCP_USER_TIMEOUT counted from
+ * @start (jiffies) if one is set, but at least 2 jiffies: the connection
+ * then gives up when the user asked, not up to a whole backed-off timeout
+ * later (Linux's tcp_clamp_rto_to_user_timeout() and
+ * tcp_clamp_probe0_to_user_timeout()).
+ */
+static unsigned long xtcp_user_clamp(struct sock *sk, u32 start,
+				     unsigned long when)
+{
+	u32 ms = READ_ONCE(xtcp_sk(sk)->user_timeout);
+	long left;
+
+	if (!ms)
+		return when;
+	left = (long)msecs_to_jiffies(ms) - (s32)((u32)jiffies - start);
+	return min_t(unsigned long, when, max_t(long, left, 2));
+}
+
 static void xtcp_give_up(struct sock *sk)
 {
 	struct net *net = sock_net(sk);
@@ -174,14 +205,31 @@ static void xtcp_give_up(struct sock *sk)
 	xtcp_done(sk);
 }
 
-/* One more timeout without progress: back off and wait again. */
+/*
+ * One more timeout without progress: back off and wait again, no longer
+ * than TCP_USER_TIMEOUT leaves of the oldest segment's time.
+ */
 static void xtcp_backoff_rtx(struct sock *sk)
 {
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long when;
 
 	xs->retransmits++;
 	xs->rto = xtcp_backoff(xs->rto, 1, XTCP_RTO_MAX);
-	xtcp_arm_rtx(sk);
+	when = xs->rto;
+	if (head)
+		when = xtcp_user_clamp(sk, XTCP_SKB_CB(head)->sent_at, when);
+	xtcp_timer_arm(sk, XTCP_TIMER_RTX, jiffies + when);
+}
+
+/* The next zero-window probe: one backed-off RTO, within the user timeout. */
+static void xtcp_arm_probe(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_timer_arm(sk, XTCP_TIMER_RTX,
+		       jiffies + xtcp_user_clamp(sk, xs->probe_start, xs->rto));
 }
 
 /*
@@ -189,24 +237,63 @@ static void xtcp_backoff_rtx(struct sock *sk)
  * it (RFC 9293 §3.8.6.1). Only probes that go unanswered count towards
  * the limit (@probes_out is reset by any acceptable ACK, RFC 9293 MUST-26:
  * a receiver that keeps answering keeps the connection, however long its
- * window stays shut). An orphan also gives up once its backoff reached the
- * maximum and as many probes went out, answered or not, as Linux's TCP.
+ * window stays shut), but TCP_USER_TIMEOUT, counted from the first probe,
+ * ends it answered or not. An orphan also gives up once its backoff
+ * reached the maximum and as many probes went out, answered or not. The
+ * backoff doubles up to retries2 doublings. All as Linux's TCP.
  */
 static void xtcp_probe_timeout(struct sock *sk)
 {
+	struct xtcp_net *xn = xtcp_pernet(sock_net(sk));
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	unsigned int limit = xtcp_retry_limit(sk);
+	u32 user = READ_ONCE(xs->user_timeout);
 
+	if (!xs->probe_start)
+		xs->probe_start = (u32)jiffies ? : 1;
+	else if (user && (u32)jiffies - xs->probe_start >=
+			 msecs_to_jiffies(user))
+		goto give_up;
 	if (xs->probes_out >= limit ||
 	    (sock_flag(sk, SOCK_DEAD) && xs->rto >= XTCP_RTO_MAX &&
-	     xs->retransmits >= limit)) {
-		xtcp_give_up(sk);
-		return;
-	}
+	     xs->retransmits >= limit))
+		goto give_up;
 	xtcp_send_probe(sk);
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_WINPROBE);
 	xs->probes_out++;
-	xtcp_backoff_rtx(sk);
+	if (xs->retransmits < READ_ONCE(xn->retries2)) {
+		xs->retransmits++;
+		xs->rto = xtcp_backoff(xs->rto, 1, XTCP_RTO_MAX);
+	}
+	xtcp_arm_probe(sk);
+	return;
+give_up:
+	xtcp_give_up(sk);
+}
+
+/**
+ * xtcp_probe_answered() - an acceptable ACK came while we probe a zero
+ * window (nothing in flight, @probe_start set). If the window now takes
+ * the next segment, the probing and its backoff end (the caller sends);
+ * otherwise the next probe is one backed-off RTO from now, as Linux's
+ * tcp_ack_probe().
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_probe_answered(struct sock *sk)
+{
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	xtcp_assert_locked(sk);
+	if (head && !xtcp_fits_window(sk, head)) {
+		xtcp_arm_probe(sk);
+		return;
+	}
+	xs->probe_start = 0;
+	xs->retransmits = 0;
+	xtcp_rto_reset(sk);
 }
 
 static void xtcp_retransmit_timeout(struct sock *sk)
@@ -229,13 +316,28 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 		return;
 	}
 	if (xs->snd_una == xs->snd_nxt) {
+		xs->tlp_armed = 0;
 		if (!xtcp_push_held(sk))
 			xtcp_probe_timeout(sk);
 		return;
 	}
-	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ||
-	    sock_flag(sk, SOCK_DEAD)) {
-		if (xs->retransmits >= xtcp_retry_limit(sk)) {
+	xs->probe_start = 0;
+	if (xs->tlp_armed) {
+		xs->tlp_armed = 0;
+		xtcp_tlp_timeout(sk);
+		return;
+	}
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		/* syn_retries, or TCP_USER_TIMEOUT if it comes first */
+		if (xs->retransmits >= xtcp_retry_limit(sk) ||
+		    xtcp_user_timed_out(sk)) {
+			xtcp_give_up(sk);
+			return;
+		}
+	} else if (sock_flag(sk, SOCK_DEAD)) {
+		/* orphan_retries, or TCP_USER_TIMEOUT in its place */
+		if (READ_ONCE(xs->user_timeout) ? xtcp_user_timed_out(sk) :
+		    xs->retransmits >= xtcp_retry_limit(sk)) {
 			xtcp_give_up(sk);
 			return;
 		}
@@ -501,7 +603,9 @@ void xtcp_rto_reset(struct sock *sk)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	if (!xs->srtt_us) {
-		xs->rto = XTCP_RTO_INIT;
+		/* never measured: the handshake's RTO, or §5.7's after it */
+		xs->rto = (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV) ?
+			  XTCP_RTO_INIT : XTCP_RTO_FALLBACK;
 		return;
 	}
 	xs->rto = usecs_to_jiffies(xtcp_rto_from(xs->srtt_us, xs->rttvar_us,

@@ -37,6 +37,11 @@ struct xtcp_synq;
 #define XTCP_RTO_INIT		(1 * HZ)
 #define XTCP_RTO_MAX		(120 * HZ)
 #define XTCP_RTO_MIN		(HZ / 5)
+/*
+ * RFC 6298 §5.7: the RTO for data after a handshake that gave no RTT
+ * sample (a SYN or SYN-ACK went again); Linux's TCP_TIMEOUT_FALLBACK.
+ */
+#define XTCP_RTO_FALLBACK	(3 * HZ)
 /* Linux's TCP_DELACK_MIN (TCP_ATO_MIN): the shortest delayed-ACK wait. */
 #define XTCP_DELACK_MIN		(HZ / 25)
 /* 2MSL: fixed at 60 s as in Linux (TCP_TIMEWAIT_LEN). */
@@ -192,6 +197,11 @@ struct xtcp_synq;
  *	TCPLostRetransmit).
  * @XTCP_MIB_TWRECYCLED: TIME_WAIT connections ended for a new outgoing
  *	connection on their 4-tuple (net.xtcp.tw_reuse; TcpExt TWRecycled).
+ * @XTCP_MIB_LOSSPROBES: tail loss probes sent (RFC 8985 §7; TcpExt
+ *	TCPLossProbes).
+ * @XTCP_MIB_LOSSPROBERECOVERY: losses a loss probe repaired, answered
+ *	with a window reduction instead of a timeout (TcpExt
+ *	TCPLossProbeRecovery).
  * @XTCP_MIB_MAX: number of counters.
  */
 enum xtcp_mib {
@@ -263,6 +273,8 @@ enum xtcp_mib {
 	XTCP_MIB_LOSSUNDO,
 	XTCP_MIB_LOSTRETRANSMIT,
 	XTCP_MIB_TWRECYCLED,
+	XTCP_MIB_LOSSPROBES,
+	XTCP_MIB_LOSSPROBERECOVERY,
 	XTCP_MIB_MAX,
 };
 
@@ -293,6 +305,8 @@ struct xtcp_net {
 	u8 sack;
 	/** @dsack: net.xtcp.dsack. */
 	u8 dsack;
+	/** @early_retrans: net.xtcp.early_retrans (3, 4: loss probes). */
+	u8 early_retrans;
 	/** @window_scaling: net.xtcp.window_scaling (RFC 7323 §2). */
 	u8 window_scaling;
 	/** @moderate_rcvbuf: net.xtcp.moderate_rcvbuf (window.c). */
@@ -643,6 +657,18 @@ struct xtcp_sock {
 	/** @rack_advanced: they changed since losses were last looked for. */
 	bool rack_advanced;
 
+	/* Tail loss probes (RFC 8985 §7; tlp.c; socket lock). */
+	/** @tlp_high_seq: SND.NXT when the outstanding probe went. */
+	u32 tlp_high_seq;
+	/** @tlp_out: a probe is outstanding (@tlp_high_seq is valid). */
+	u8 tlp_out:1;
+	/** @tlp_retrans: it resent the last segment (rather than new data). */
+	u8 tlp_retrans:1;
+	/** @tlp_dsacked: the ACK being processed D-SACKs that resend. */
+	u8 tlp_dsacked:1;
+	/** @tlp_armed: the retransmission timer waits for a probe, not RTO. */
+	u8 tlp_armed:1;
+
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
 	struct xtcp_ts_recent ts_recent;
@@ -686,6 +712,12 @@ struct xtcp_sock {
 	u8 timers_armed;
 	/** @probes_out: zero-window probes sent without an answer. */
 	u8 probes_out;
+	/**
+	 * @probe_start: jiffies (never 0) of the first zero-window probe of
+	 * the current episode, 0 while not probing; TCP_USER_TIMEOUT counts
+	 * from it, answered probes or not (Linux's icsk_probes_tstamp).
+	 */
+	u32 probe_start;
 	/** @last_oow_ack: jiffies of the last rate-limited ACK (RFC 5961 §7). */
 	u32 last_oow_ack;
 	/** @mtu_info: path MTU from an ICMP error, for xtcp_release_cb(). */
@@ -975,6 +1007,7 @@ void xtcp_resend_syn(struct sock *sk);
 void xtcp_push(struct sock *sk);
 void xtcp_push_mode(struct sock *sk, unsigned int mode);
 bool xtcp_push_held(struct sock *sk);
+bool xtcp_fits_window(const struct sock *sk, const struct sk_buff *skb);
 int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_sync_mss(struct sock *sk);
@@ -1006,6 +1039,7 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which,
 void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which);
 bool xtcp_timer_armed(const struct sock *sk, enum xtcp_timer which);
 void xtcp_arm_rtx(struct sock *sk);
+void xtcp_probe_answered(struct sock *sk);
 void xtcp_delay_ack(struct sock *sk, unsigned long delay);
 bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole);
 void xtcp_ack_sent(struct sock *sk);
@@ -1035,6 +1069,7 @@ void xtcp_cc_acked(struct sock *sk, u32 acked);
 void xtcp_cc_enter_recovery(struct sock *sk);
 void xtcp_cc_recovered(struct sock *sk);
 void xtcp_cc_timeout(struct sock *sk);
+void xtcp_cc_reduce(struct sock *sk);
 
 /* sack.c */
 u32 xtcp_packets_in_flight(const struct sock *sk);
@@ -1047,6 +1082,13 @@ void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr);
 void xtcp_rack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 		       u32 now_us);
 void xtcp_rack_lost_retrans(struct sock *sk);
+
+/* tlp.c */
+bool xtcp_tlp_schedule(struct sock *sk, bool advancing);
+void xtcp_tlp_timeout(struct sock *sk);
+void xtcp_tlp_ack(struct sock *sk, u32 ack, bool una_advanced,
+		  bool pure_dupack);
+void xtcp_tlp_dsack(struct sock *sk, u32 start, u32 end);
 
 /**
  * xtcp_clock_us() - the clock of segment send times and RTT samples:
@@ -1147,5 +1189,7 @@ void xtcp_ts_syn_in(struct sock *sk, const struct sk_buff *skb);
 bool xtcp_ts_paws_reject(struct sock *sk, const struct sk_buff *skb,
 			 struct xtcp_seg_ts *ts);
 void xtcp_ts_take(struct sock *sk, u32 seq, const struct xtcp_seg_ts *ts);
+void xtcp_rtt_from_ts(struct sock *sk, const struct xtcp_seg_ts *ts);
+void xtcp_rtt_handshake_done(struct sock *sk, const struct sk_buff *skb);
 
 #endif /* XTCP_H */

@@ -27,11 +27,18 @@
 #define CC_MSS		1000
 /*
  * A burst is over after this long without a new segment: the segments of
- * one come back to back, and the peer must answer before Linux's 200 ms
- * minimum RTO (its RTT from the handshake is ~0) turns the test into one
- * of timeouts.
+ * one come back to back, and the peer must answer before the RTO turns
+ * the test into one of timeouts.
  */
 #define CC_QUIET	120
+/*
+ * The handshake's final ACK comes this late (ms): both stacks take their
+ * first RTT from it, so the RTO starts at three times this, well above
+ * the bursts' quiet time even on a slow (debug) kernel.
+ */
+#define CC_SLOW_HS	300
+/* How long a fast retransmit may take to show: well within that RTO. */
+#define CC_FAST		500
 
 FIXTURE(cc) {
 	struct tun_peer t;
@@ -43,7 +50,7 @@ FIXTURE(cc) {
 FIXTURE_SETUP(cc)
 {
 	static char buf[60 * CC_MSS];
-	int one = 1;
+	int one = 1, sndbuf = 4 * sizeof(buf);
 
 	self->t.fd = self->lfd = self->s = -1;
 	ASSERT_EQ(0, xtcp_new_netns());
@@ -59,11 +66,16 @@ FIXTURE_SETUP(cc)
 		SKIP(return, "no TUN device: %s", strerror(errno));
 	self->lfd = tun_listen(CC_LPORT);
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, tun_connect(&self->t, &self->c, CC_LPORT, CC_MSS));
+	ASSERT_EQ(0, tun_connect_late(&self->t, &self->c, CC_LPORT, CC_MSS, 0,
+				      0, CC_SLOW_HS));
 	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
 	self->s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->s);
 	setsockopt(self->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* room for it all: Linux's first send buffer holds some 40 segments */
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
 	self->iss1 = self->c.rcv_nxt;
 	ASSERT_EQ((ssize_t)sizeof(buf), send(self->s, buf, sizeof(buf), 0));
 }
@@ -110,8 +122,8 @@ TEST_F(cc, three_dupacks_fast_retransmit)
 	lost = self->iss1 + 10 * CC_MSS;
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, cc_ack(self, lost));
-	/* Well before the 200 ms minimum RTO could run out. */
-	end = xtcp_now_ms() + 150;
+	/* Well before the RTO could run out. */
+	end = xtcp_now_ms() + CC_FAST;
 	while (!again && tun_recv(&self->t, &s, end) > 0)
 		again = s.len && s.seq == lost;
 	EXPECT_TRUE(again);

@@ -28,7 +28,10 @@
  *    (or net.xtcp.timestamps 0) does not; TS.Recent follows the peer, the
  *    MSS is 12 smaller, PAWS drops an old segment (PAWSEstab); a cookie
  *    SYN-ACK's TSval carries the SYN's window scale and SACK-permitted,
- *    and an ACK whose TSecr lies about them or is stale is refused.
+ *    and an ACK whose TSecr lies about them or is stale is refused;
+ *  - the child's RTT starts from the handshake: the SYN-ACK's send time,
+ *    a cookie's timestamp echo, or none after a resent SYN-ACK (and then
+ *    a 3 s RTO).
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same client talks to the kernel's TCP, the reference.
@@ -902,6 +905,74 @@ static int drain(int lfd, uint16_t *ports, int max)
  * closes with connections waiting, only those get a RST: every other
  * client is accepted by the member its SYN went to.
  */
+/* The smoothed RTT (µs) and RTO of @pport's child, read once accepted. */
+static int child_rtt(FIXTURE_DATA(listen) *self, uint32_t *rtt,
+		     uint32_t *rto)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	char buf[4];
+	int s = accept_read(self->lfd, buf, 3);
+
+	if (s < 0)
+		return -1;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(s, SOL_TCP, TCP_INFO, &ti, &len)) {
+		abort_close(s);
+		return -1;
+	}
+	*rtt = ti.tcpi_rtt;
+	*rto = ti.tcpi_rto;
+	abort_close(s);
+	return 0;
+}
+
+/*
+ * A child starts from the handshake's RTT, as Linux's
+ * tcp_synack_rtt_meas() (RFC 6298 §2.2): a final ACK 200 ms after the
+ * SYN-ACK gives an RTT of about 200 ms and an RTO below the initial 1 s.
+ * From the SYN-ACK's send time when it went once; from the timestamp
+ * echo for a cookie, which keeps no time. A SYN-ACK that went again
+ * without timestamps gives no sample (Karn's rule), and the data's RTO is
+ * 3 s (RFC 6298 §5.7, Linux's TCP_TIMEOUT_FALLBACK).
+ */
+TEST_F(listen, child_rtt_from_handshake)
+{
+	uint32_t rtt = 0, rto = 0;
+	struct tun_seg sa;
+
+	/* first, while no earlier connection left Linux a cached RTT */
+	ASSERT_EQ(0, client_syn(self, 40051, &sa));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_SYN | TF_ACK, &sa, 3000))
+		TH_LOG("the SYN-ACK did not come again");
+	ASSERT_EQ(0, client_ack(self, &sa, "abc", 3));
+	ASSERT_EQ(0, child_rtt(self, &rtt, &rto));
+	TH_LOG("SYN-ACK sent twice: rtt %u us, rto %u us", rtt, rto);
+	EXPECT_EQ(0, rtt);
+	EXPECT_EQ(3000000, rto);
+
+	ASSERT_EQ(0, client_syn(self, 40052, &sa));
+	usleep(200000);
+	ASSERT_EQ(0, client_ack(self, &sa, "abc", 3));
+	ASSERT_EQ(0, child_rtt(self, &rtt, &rto));
+	TH_LOG("request: rtt %u us, rto %u us", rtt, rto);
+	EXPECT_LE(190000, rtt);
+	EXPECT_GE(700000, rtt);
+	EXPECT_GT(1000000, rto);
+
+	ASSERT_EQ(0, xtcp_set_sysctl("syncookies", "2"));
+	ASSERT_EQ(0, client_syn_ts(self, 40053, &sa));
+	usleep(200000);
+	ASSERT_EQ(0, client_ts_seg(self, 40053, PEER_ISN + 1, sa.seq + 1,
+				   PEER_TS + 1, sa.tsval, "abc"));
+	ASSERT_EQ(0, child_rtt(self, &rtt, &rto));
+	TH_LOG("cookie: rtt %u us, rto %u us", rtt, rto);
+	/* the cookie's TSval may lie up to 63 ms behind the clock */
+	EXPECT_LE(190000, rtt);
+	EXPECT_GE(800000, rtt);
+	EXPECT_GT(1000000, rto);
+}
+
 TEST(reuseport_group_spreads_and_survives_a_member)
 {
 	int l[GROUP], c[CLIENTS], port, i, j, got[GROUP], total = 0;

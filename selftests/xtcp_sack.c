@@ -29,7 +29,12 @@
  *    undone at once, without waiting for a D-SACK (FullUndo);
  *  - a retransmission lost as well is sent again as soon as a segment sent
  *    after it is SACKed (RACK, RFC 8985 §6.2; LostRetransmit), not after a
- *    timeout (Timeouts unchanged); TCP_INFO min_rtt is the RTT measured.
+ *    timeout (Timeouts unchanged); TCP_INFO min_rtt is the RTT measured;
+ *  - tail loss probes (RFC 8985 §7): a lost tail of a flight is probed by
+ *    sending its last segment again about two RTTs after the last ACK,
+ *    before the RTO (LossProbes, no timeout); if the ACKs then show the
+ *    probe repaired a loss, the window is reduced (LossProbeRecovery),
+ *    not if they D-SACK it (both copies arrived).
  *
  * The peer offers timestamps too, and echoes the newest TSval it has
  * seen unless a test says otherwise.
@@ -49,7 +54,7 @@
 #define SK_SEG		(SK_MSS - 12)
 /* A burst is over after this long without a new segment (as xtcp_cc.c). */
 #define SK_QUIET	120
-/* The first ACK's delay (sk_twenty_in_flight()), ms. */
+/* The handshake's and the first ACK's delay (sk_twenty_in_flight()), ms. */
 #define SK_SLOW_ACK	400
 /*
  * How long a fast retransmit may take to show: well within the RTO that
@@ -70,7 +75,7 @@ FIXTURE(sack) {
 FIXTURE_SETUP(sack)
 {
 	static char buf[60 * SK_MSS];
-	int one = 1;
+	int one = 1, sndbuf = 4 * sizeof(buf);
 
 	self->t.fd = self->lfd = self->s = -1;
 	ASSERT_EQ(0, xtcp_new_netns());
@@ -81,20 +86,25 @@ FIXTURE_SETUP(sack)
 		ASSERT_NE(NULL, f);
 		fputs("reno", f);
 		ASSERT_EQ(0, fclose(f));
-		/* no tail loss probes: they would add segments to bursts */
-		ASSERT_EQ(0, xtcp_set_sysctl("early_retrans", "0"));
 	}
+	/* no tail loss probes: they would add segments to bursts */
+	ASSERT_EQ(0, xtcp_set_sysctl("early_retrans", "0"));
 	if (tun_open(&self->t))
 		SKIP(return, "no TUN device: %s", strerror(errno));
 	self->lfd = tun_listen(SK_LPORT);
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, tun_connect_opts(&self->t, &self->c, SK_LPORT, SK_MSS, 1,
-				      1));
+	/* a slow handshake: its RTT sample keeps the RTO above a second */
+	ASSERT_EQ(0, tun_connect_late(&self->t, &self->c, SK_LPORT, SK_MSS, 1,
+				      1, SK_SLOW_ACK));
 	self->tsval = 2;
 	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
 	self->s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, self->s);
 	setsockopt(self->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* room for it all: Linux's first send buffer holds some 40 segments */
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	xtcp_set_timeouts(self->s, XTCP_WAIT_MS);
 	self->iss1 = self->high = self->c.rcv_nxt;
 	ASSERT_EQ((ssize_t)sizeof(buf), send(self->s, buf, sizeof(buf), 0));
 }
@@ -178,9 +188,9 @@ static long long sk_wait_twin(const char *xtcp, const char *tcpext,
 
 /*
  * Ten segments out, all acknowledged, twenty more out. The first ACK is
- * held back SK_SLOW_ACK ms, so that the RTT measured from it keeps the
- * RTO above a second: a test that waits for a fast retransmit then never
- * races the timer, however slow the machine.
+ * held back SK_SLOW_ACK ms, as the handshake's was, so that the RTT
+ * measured from them keeps the RTO above a second: a test that waits for
+ * a fast retransmit then never races the timer, however slow the machine.
  */
 static void sk_twenty_in_flight(struct __test_metadata *_metadata,
 				FIXTURE_DATA(sack) *self)
@@ -433,9 +443,167 @@ TEST_F(sack, lost_retransmission_resent_before_timeout)
 	EXPECT_EQ(to, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
 	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
 	TH_LOG("min_rtt %u us, rtt %u us", ti.min_rtt, ti.base.tcpi_rtt);
-	/* the only RTT measured is the first ACK's, held back SK_SLOW_ACK */
-	EXPECT_LE(SK_SLOW_ACK * 1000u, ti.min_rtt);
+	/*
+	 * xtcp's only RTTs measured, the handshake's and the first ACK's,
+	 * were both held back SK_SLOW_ACK; Linux also measures the SACKed
+	 * segments, sent a burst's quiet time before their SACK.
+	 */
+	EXPECT_LE((xtcp_is_native_tcp() ? SK_QUIET : SK_SLOW_ACK) * 1000u,
+		  ti.min_rtt);
 	EXPECT_GT(10u * SK_SLOW_ACK * 1000u, ti.min_rtt);
+}
+
+/*
+ * Tail loss probes (RFC 8985 §7; net.xtcp.early_retrans 3, Linux's
+ * default): a connection of its own from the same kind of peer, SACK and
+ * timestamps on, its handshake answered TLP_HS_MS late, so that its RTO
+ * (three RTTs at first) stays well above the probe timeout (two RTTs).
+ */
+#define TLP_HS_MS	200
+
+FIXTURE(tlp) {
+	struct tun_peer t;
+	struct tun_conn c;
+	int lfd, s;
+	uint32_t high;		/* end of the highest segment sent */
+	uint32_t tsval;		/* the peer's last TSval */
+};
+
+FIXTURE_SETUP(tlp)
+{
+	int one = 1;
+
+	self->t.fd = self->lfd = self->s = -1;
+	ASSERT_EQ(0, xtcp_new_netns());
+	ASSERT_EQ(0, xtcp_set_sysctl("early_retrans", "3"));
+	if (tun_open(&self->t))
+		SKIP(return, "no TUN device: %s", strerror(errno));
+	self->lfd = tun_listen(SK_LPORT);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, tun_connect_late(&self->t, &self->c, SK_LPORT, SK_MSS, 1,
+				      1, TLP_HS_MS));
+	self->tsval = 2;
+	xtcp_set_timeouts(self->lfd, XTCP_WAIT_MS);
+	self->s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, self->s);
+	setsockopt(self->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	self->high = self->c.rcv_nxt;
+}
+
+FIXTURE_TEARDOWN(tlp)
+{
+	tun_teardown(&self->t, self->s, self->lfd);
+}
+
+/* The peer acknowledges @ack, D-SACKing @dup[0]..@dup[1] if @dup. */
+static int tlp_ack(FIXTURE_DATA(tlp) *self, uint32_t ack,
+		   const uint32_t *dup)
+{
+	struct tun_seg s = { .sport = self->c.pport, .dport = SK_LPORT,
+			     .seq = self->c.snd_nxt, .ack = ack,
+			     .flags = TF_ACK, .win = 65535, .ts = 1,
+			     .tsval = ++self->tsval, .tsecr = self->t.ts_last };
+
+	if (dup) {
+		s.nsack_tx = 1;
+		s.sack_tx[0][0] = dup[0];
+		s.sack_tx[0][1] = dup[1];
+	}
+	return tun_send(&self->t, &s);
+}
+
+/*
+ * Four segments out; the peer acknowledges the first only: the other
+ * three are a lost tail, and nothing more is to be sent. The probe is the
+ * last segment again, about two RTTs (TCP_INFO's) after that ACK, before
+ * the RTO; counted (LossProbes), with no timeout. *last is where it starts.
+ */
+static void tlp_tail_probed(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(tlp) *self, uint32_t *last)
+{
+	long long probes = xtcp_twin_stat("LossProbes", "TCPLossProbes");
+	long long to = xtcp_twin_stat("Timeouts", "TCPTimeouts");
+	uint32_t first = self->high;
+	static char buf[4 * SK_SEG];
+	struct xtcp_info ti;
+	long long t0, el = -1;
+	struct tun_seg s;
+
+	ASSERT_EQ((ssize_t)sizeof(buf), send(self->s, buf, sizeof(buf), 0));
+	ASSERT_EQ(4, tun_burst(&self->t, &self->high, SK_QUIET));
+	*last = self->high - SK_SEG;
+	ASSERT_EQ(0, tlp_ack(self, first + SK_SEG, NULL));
+	t0 = xtcp_now_ms();
+	do {
+		ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	} while (ti.base.tcpi_unacked != 3 && xtcp_now_ms() < t0 + 1000);
+	ASSERT_EQ(3u, ti.base.tcpi_unacked);
+	while (tun_recv(&self->t, &s, t0 + 5000) > 0)
+		if (s.len && s.seq == *last) {
+			el = xtcp_now_ms() - t0;
+			break;
+		}
+	TH_LOG("probe %lld ms after the ACK; rtt %u us, rto %u us", el,
+	       ti.base.tcpi_rtt, ti.base.tcpi_rto);
+	ASSERT_LE(0, el) TH_LOG("the tail was never sent again");
+	EXPECT_LE(ti.base.tcpi_rtt, el * 1000) TH_LOG("probe too early");
+	EXPECT_GT(ti.base.tcpi_rto, el * 1000) TH_LOG("no probe before the RTO");
+	EXPECT_EQ(probes + 1, xtcp_twin_stat("LossProbes", "TCPLossProbes"));
+	EXPECT_EQ(to, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
+}
+
+/* One more segment, sent and acknowledged: beyond the probe's episode. */
+static void tlp_one_more(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(tlp) *self)
+{
+	ASSERT_EQ(10, send(self->s, "0123456789", 10, 0));
+	ASSERT_EQ(1, tun_burst(&self->t, &self->high, SK_QUIET));
+	ASSERT_EQ(0, tlp_ack(self, self->high, NULL));
+}
+
+/* The tail was lost and the probe repaired it: the window is reduced. */
+TEST_F(tlp, probe_resends_tail_and_repairs_loss)
+{
+	long long rec = xtcp_twin_stat("LossProbeRecovery",
+				       "TCPLossProbeRecovery");
+	struct xtcp_info ti;
+	uint32_t last;
+
+	tlp_tail_probed(_metadata, self, &last);
+	ASSERT_EQ(0, tlp_ack(self, self->high, NULL));
+	tlp_one_more(_metadata, self);
+	EXPECT_EQ(rec + 1, sk_wait_twin("LossProbeRecovery",
+					"TCPLossProbeRecovery", rec + 1));
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("cwnd %u ssthresh %u", ti.base.tcpi_snd_cwnd,
+	       ti.base.tcpi_snd_ssthresh);
+	EXPECT_GT(1000u, ti.base.tcpi_snd_ssthresh);
+}
+
+/* The probe's ACK D-SACKs it: the tail had arrived, nothing is reduced. */
+TEST_F(tlp, probe_dsacked_no_reduction)
+{
+	long long rec = xtcp_twin_stat("LossProbeRecovery",
+				       "TCPLossProbeRecovery");
+	long long ds = xtcp_twin_stat("DSACKRecv", "TCPDSACKRecv");
+	uint32_t dup[2];
+	struct xtcp_info ti;
+
+	tlp_tail_probed(_metadata, self, &dup[0]);
+	dup[1] = self->high;
+	ASSERT_EQ(0, tlp_ack(self, self->high, dup));
+	EXPECT_EQ(ds + 1, sk_wait_twin("DSACKRecv", "TCPDSACKRecv", ds + 1));
+	tlp_one_more(_metadata, self);
+	/* the last ACK taken (TCP_INFO), the counter cannot move any more */
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	for (int i = 0; i < 100 && ti.base.tcpi_unacked; i++) {
+		usleep(10000);
+		ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	}
+	EXPECT_EQ(0u, ti.base.tcpi_unacked);
+	EXPECT_EQ(rec, xtcp_twin_stat("LossProbeRecovery",
+				      "TCPLossProbeRecovery"));
+	EXPECT_LE(1000u, ti.base.tcpi_snd_ssthresh);
 }
 
 TEST_HARNESS_MAIN

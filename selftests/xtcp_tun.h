@@ -419,10 +419,12 @@ static inline int tun_burst(struct tun_peer *t, uint32_t *high, int ms)
 /*
  * As tun_connect(), the SYN offering SACK-permitted if @sack_perm and
  * timestamps (TSval 1) if @ts; the final ACK then echoes the SYN-ACK's.
+ * The final ACK goes @late_ms after the SYN-ACK came: the handshake's RTT
+ * is the stack's first sample (and its RTO at least three times it).
  */
-static inline int tun_connect_opts(struct tun_peer *t, struct tun_conn *c,
+static inline int tun_connect_late(struct tun_peer *t, struct tun_conn *c,
 				   uint16_t lport, uint16_t mss,
-				   uint8_t sack_perm, uint8_t ts)
+				   uint8_t sack_perm, uint8_t ts, int late_ms)
 {
 	struct tun_seg s = { .sport = 40000, .dport = lport, .seq = 1000,
 			     .flags = TF_SYN, .win = 65535, .mss = mss,
@@ -439,11 +441,20 @@ static inline int tun_connect_opts(struct tun_peer *t, struct tun_conn *c,
 	c->rcv_nxt = s.seq + 1;
 	c->wnd = s.win;
 	ts = ts && s.ts;
+	if (late_ms)
+		usleep(late_ms * 1000);
 	s = (struct tun_seg){ .sport = c->pport, .dport = lport,
 			      .seq = c->snd_nxt, .ack = c->rcv_nxt,
 			      .flags = TF_ACK, .win = 65535, .ts = ts,
 			      .tsval = 2, .tsecr = s.tsval };
 	return tun_send(t, &s);
+}
+
+static inline int tun_connect_opts(struct tun_peer *t, struct tun_conn *c,
+				   uint16_t lport, uint16_t mss,
+				   uint8_t sack_perm, uint8_t ts)
+{
+	return tun_connect_late(t, c, lport, mss, sack_perm, ts, 0);
 }
 
 static inline int tun_connect_sack(struct tun_peer *t, struct tun_conn *c,

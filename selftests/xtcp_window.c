@@ -14,6 +14,16 @@
  *  - a connecting socket offers its shift on the SYN; a SYN-ACK's window
  *    is taken as it is, later ones scaled; a SYN-ACK without the option
  *    turns scaling off for both;
+ *  - a connect()'s first RTT comes from the handshake: the SYN's send
+ *    time, or the SYN-ACK's timestamp echo after a resent SYN, else none
+ *    and a 3 s RTO;
+ *  - a shut window (RFC 9293 §3.8.6.1): bare probes one below SND.UNA,
+ *    their intervals doubling up to net.xtcp.retries2 doublings, then
+ *    steady; a peer that answers keeps the connection through many more
+ *    probes than retries2 allows unanswered, and the data goes as soon as
+ *    the window opens, the backoff forgotten; with TCP_USER_TIMEOUT the
+ *    probing ends with ETIMEDOUT that long after the first probe, on
+ *    time, answered or not;
  *  - autotuning: a bulk transfer grows the receive buffer past its
  *    initial size and the window the sender sees past 64 KiB, unless the
  *    reader fixed its buffer (SO_RCVBUF, doubled as Linux does) or
@@ -234,6 +244,88 @@ static int win_active(FIXTURE_DATA(win) *self, uint8_t ws, uint16_t win,
 	return xtcp_set_nonblock(self->s, false);
 }
 
+/*
+ * connect(); the peer lets @lost SYNs go unanswered and answers the next
+ * one 200 ms late, echoing its TSval if @ts. 0 or -1.
+ */
+static int win_active_late(FIXTURE_DATA(win) *self, int lost, bool ts)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(WIN_LPORT) };
+	struct tun_seg syn, s;
+
+	inet_pton(AF_INET, TUN_PEER, &sin.sin_addr);
+	self->s = xtcp_socket();
+	if (self->s < 0 || xtcp_set_nonblock(self->s, true))
+		return -1;
+	if (connect(self->s, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
+	    errno != EINPROGRESS)
+		return -1;
+	do {
+		if (tun_wait(&self->t, TF_SYN, &syn, XTCP_WAIT_MS) != 1 ||
+		    (ts && !syn.ts))
+			return -1;
+	} while (lost--);
+	usleep(200000);
+	s = (struct tun_seg){ .sport = WIN_LPORT, .dport = syn.sport,
+			      .seq = 5000, .ack = syn.seq + 1,
+			      .flags = TF_SYN | TF_ACK, .win = 65535,
+			      .mss = WIN_MSS, .ts = ts, .tsval = 7,
+			      .tsecr = syn.tsval };
+	if (tun_send(&self->t, &s) ||
+	    !(xtcp_poll1(self->s, POLLOUT, XTCP_WAIT_MS) & POLLOUT) ||
+	    xtcp_sock_error(self->s))
+		return -1;
+	return 0;
+}
+
+/* The connected socket's smoothed RTT and RTO (µs); then it goes. */
+static void win_rtt(FIXTURE_DATA(win) *self, uint32_t *rtt, uint32_t *rto)
+{
+	struct linger now = { .l_onoff = 1, .l_linger = 0 };
+	struct xtcp_info ti;
+
+	memset(&ti, 0, sizeof(ti));
+	xtcp_get_info(self->s, &ti);
+	*rtt = ti.base.tcpi_rtt;
+	*rto = ti.base.tcpi_rto;
+	setsockopt(self->s, SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	close(self->s);
+	self->s = -1;
+}
+
+/*
+ * A connect()'s first RTT comes from the handshake (RFC 6298 §2.2):
+ * answered 200 ms late, the SYN gives about 200 ms; a SYN sent twice
+ * gives one only through the SYN-ACK's timestamp echo (RFC 7323 §4.1,
+ * Karn's rule otherwise), and with none the data's RTO is 3 s (RFC 6298
+ * §5.7), as Linux.
+ */
+TEST_F(win, connect_rtt_from_handshake)
+{
+	uint32_t rtt, rto;
+
+	ASSERT_EQ(0, win_active_late(self, 1, false));
+	win_rtt(self, &rtt, &rto);
+	TH_LOG("SYN sent twice: rtt %u us, rto %u us", rtt, rto);
+	EXPECT_EQ(0, rtt);
+	EXPECT_EQ(3000000, rto);
+
+	ASSERT_EQ(0, win_active_late(self, 0, false));
+	win_rtt(self, &rtt, &rto);
+	TH_LOG("SYN once: rtt %u us, rto %u us", rtt, rto);
+	EXPECT_LE(190000, rtt);
+	EXPECT_GE(700000, rtt);
+	EXPECT_GT(1000000, rto);
+
+	ASSERT_EQ(0, win_active_late(self, 1, true));
+	win_rtt(self, &rtt, &rto);
+	TH_LOG("SYN twice, timestamps: rtt %u us, rto %u us", rtt, rto);
+	EXPECT_LE(190000, rtt);
+	EXPECT_GE(700000, rtt);
+	EXPECT_GT(1000000, rto);
+}
+
 TEST_F(win, connect_offers_scale)
 {
 	static char buf[20000];
@@ -327,6 +419,128 @@ static int win_rcvbuf(int fd)
 
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len);
 	return v;
+}
+
+/*
+ * The peer's window stays shut: it answers every segment the stack sends
+ * with an ACK of everything (@ack), window 0. Until @n probes came, the
+ * socket @fd reports an error, or @ms passed; their arrival times (ms)
+ * go into @at. A segment other than a bare ACK one below @ack is no
+ * probe: -1. Return: the number of probes.
+ */
+static int win_answer_probes(FIXTURE_DATA(win) *self, uint32_t ack,
+			     long long *at, int n, int fd, int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+	struct tun_seg s;
+	int got = 0;
+
+	while (got < n && xtcp_now_ms() < end) {
+		struct tun_seg a = { .sport = WIN_PPORT, .dport = WIN_LPORT,
+				     .seq = 1001, .ack = ack, .flags = TF_ACK,
+				     .win = 0 };
+		int r = tun_recv(&self->t, &s, xtcp_now_ms() + 20);
+
+		if (r < 0)
+			return -1;
+		if (xtcp_poll1(fd, POLLERR, 0) > 0)
+			break;
+		if (!r || s.dport != WIN_PPORT)
+			continue;
+		if (s.flags != TF_ACK || s.len || s.seq != ack - 1)
+			return -1;
+		at[got++] = xtcp_now_ms();
+		if (tun_send(&self->t, &a))
+			return -1;
+	}
+	return got;
+}
+
+/* The established connection's data waits behind a window of 0. */
+static int win_shut(FIXTURE_DATA(win) *self, struct tun_seg *sa)
+{
+	if (win_passive(self, 0, 0, sa))
+		return -1;
+	return send(self->s, "persist", 7, 0) == 7 ? 0 : -1;
+}
+
+/*
+ * retries2 3: probes 0.4, 0.8, 1.6 s apart, then 1.6 s each (Linux's
+ * icsk_backoff stops at retries2); eight probes, each answered, and the
+ * connection lives. Then the window opens: the data comes before the
+ * next probe would, and TCP_INFO shows the backoff and the RTO undone.
+ */
+TEST_F(win, zero_window_probes_back_off)
+{
+	struct xtcp_info ti;
+	long long at[8], open_at;
+	struct tun_seg sa, d, a;
+	double iv[7];
+	int i, n;
+
+	ASSERT_EQ(0, xtcp_set_sysctl("retries2", "3"));
+	ASSERT_EQ(0, win_shut(self, &sa));
+	/* 9.4 s of probes; more time for a loaded host */
+	n = win_answer_probes(self, sa.seq + 1, at, 8, self->s, 20000);
+	ASSERT_EQ(8, n) TH_LOG("only %d probes", n);
+	for (i = 0; i < 7; i++) {
+		iv[i] = at[i + 1] - at[i];
+		TH_LOG("probe %d after %.0f ms", i + 2, iv[i]);
+	}
+	for (i = 1; i < 3; i++) {
+		EXPECT_LE(1.5 * iv[i - 1], iv[i]) TH_LOG("no doubling at %d", i);
+		EXPECT_GE(2.7 * iv[i - 1], iv[i]) TH_LOG("more than doubled");
+	}
+	for (i = 3; i < 7; i++) {
+		EXPECT_LE(0.75 * iv[2], iv[i]) TH_LOG("interval %d shrank", i);
+		EXPECT_GE(1.35 * iv[2], iv[i]) TH_LOG("backed off past retries2");
+	}
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	EXPECT_EQ(TCP_ESTABLISHED, ti.base.tcpi_state);
+	EXPECT_EQ(3, ti.base.tcpi_backoff);
+
+	a = (struct tun_seg){ .sport = WIN_PPORT, .dport = WIN_LPORT,
+			      .seq = 1001, .ack = sa.seq + 1, .flags = TF_ACK,
+			      .win = 65535 };
+	ASSERT_EQ(0, tun_send(&self->t, &a));
+	open_at = xtcp_now_ms();
+	ASSERT_EQ(1, tun_wait(&self->t, TF_ACK, &d, 1000))
+		TH_LOG("no data within 1 s of the window opening");
+	TH_LOG("data %lld ms after the window opened", xtcp_now_ms() - open_at);
+	EXPECT_EQ(7, d.len);
+	EXPECT_EQ(sa.seq + 1, d.seq);
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	EXPECT_EQ(0, ti.base.tcpi_backoff);
+	EXPECT_GT(1000000u, ti.base.tcpi_rto);
+}
+
+/*
+ * TCP_USER_TIMEOUT 3 s: answered probes at 0, 0.4, 1.2, 2.8 s, then the
+ * wait is cut to what is left of the 3 s and the connection ends with
+ * ETIMEDOUT (Linux: 3 s after the first probe; the next backed-off probe
+ * would have come at 6 s). Without the timeout it would live on.
+ */
+TEST_F(win, zero_window_user_timeout)
+{
+	long long at[16], dead;
+	int ut = 3000, err = 0, n;
+	socklen_t len = sizeof(err);
+	struct tun_seg sa;
+
+	ASSERT_EQ(0, win_shut(self, &sa));
+	ASSERT_EQ(0, setsockopt(self->s, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut,
+				sizeof(ut)));
+	n = win_answer_probes(self, sa.seq + 1, at, 16, self->s, 10000);
+	dead = xtcp_now_ms();
+	ASSERT_LT(0, n);
+	ASSERT_LT(0, xtcp_poll1(self->s, POLLERR, 0)) TH_LOG("%d probes, alive",
+							      n);
+	TH_LOG("%d probes; ETIMEDOUT %lld ms after the first", n,
+	       dead - at[0]);
+	ASSERT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ETIMEDOUT, err);
+	EXPECT_LE(2900, dead - at[0]);
+	EXPECT_GE(4500, dead - at[0]);
 }
 
 static unsigned int win_snd_wnd(int fd)

@@ -66,3 +66,25 @@ s32 xtcp_rack_remaining(u32 now_us, u32 xmit_us, u32 rack_rtt_us,
 		return 0x7fffffff;
 	return left < -0x7fffffff ? -0x7fffffff : (s32)left;
 }
+
+/**
+ * xtcp_tlp_pto_us() - RFC 8985 §7.2: how long after the last transmission
+ * a tail loss probe goes, as Linux computes it: two smoothed RTTs, plus
+ * the minimum RTO when a single segment is out (its ACK may be delayed),
+ * else 2 ms of slack.
+ * @srtt8_us: the smoothed RTT times 8, microseconds; 0 if none yet.
+ * @packets_out: segments in flight.
+ * @rto_min_us: the minimum RTO.
+ *
+ * Return: the probe timeout, microseconds; 0 without an RTT (the caller
+ * then waits its initial RTO, RFC 8985's 1 s).
+ */
+u32 xtcp_tlp_pto_us(u32 srtt8_us, u32 packets_out, u32 rto_min_us)
+{
+	u64 pto;
+
+	if (!srtt8_us)
+		return 0;
+	pto = (u64)(srtt8_us >> 2) + (packets_out == 1 ? rto_min_us : 2000);
+	return pto > 0xffffffffu ? 0xffffffffu : (u32)pto;
+}

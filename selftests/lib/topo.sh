@@ -639,6 +639,7 @@ declare -A STAT_TCPEXT=(
 	[ReqQFullDrop]=TCPReqQFullDrop
 	[OFOQueue]=TCPOFOQueue
 	[PAWSEstab]=PAWSEstab
+	[LossProbes]=TCPLossProbes
 )
 
 # stat_get NS NAME: a counter of /proc/net/xtcp_stats ("Name value" lines);

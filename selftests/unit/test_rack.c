@@ -51,4 +51,15 @@ TEST(remaining_time)
 						  0xffffffffu));
 }
 
+TEST(probe_timeout)
+{
+	/* SRTT 10 ms (x8 = 80000): 2 SRTT + 2 ms, or + RTO_min alone */
+	EXPECT_EQ(22000u, xtcp_tlp_pto_us(80000, 5, 200000));
+	EXPECT_EQ(220000u, xtcp_tlp_pto_us(80000, 1, 200000));
+	/* no RTT yet: the caller's initial RTO */
+	EXPECT_EQ(0u, xtcp_tlp_pto_us(0, 3, 200000));
+	/* saturates instead of wrapping */
+	EXPECT_EQ(0xffffffffu, xtcp_tlp_pto_us(0xffffffffu, 1, 0xffffffffu));
+}
+
 TEST_HARNESS_MAIN
