@@ -274,9 +274,9 @@ give_up:
 /**
  * xtcp_probe_answered() - an acceptable ACK came while we probe a zero
  * window (nothing in flight, @probe_start set). If the window now takes
- * the next segment, the probing and its backoff end (the caller sends);
- * otherwise the next probe is one backed-off RTO from now, as Linux's
- * tcp_ack_probe().
+ * the next segment, the probing, its backoff and its timer end (the
+ * caller sends, which starts a fresh RTO); otherwise the next probe is one
+ * backed-off RTO from now, as Linux's tcp_ack_probe().
  * @sk: the socket.
  *
  * Context: socket locked.
@@ -294,6 +294,7 @@ void xtcp_probe_answered(struct sock *sk)
 	xs->probe_start = 0;
 	xs->retransmits = 0;
 	xtcp_rto_reset(sk);
+	xtcp_timer_stop(sk, XTCP_TIMER_RTX);
 }
 
 static void xtcp_retransmit_timeout(struct sock *sk)

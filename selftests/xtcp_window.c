@@ -21,7 +21,8 @@
  *    their intervals doubling up to net.xtcp.retries2 doublings, then
  *    steady; a peer that answers keeps the connection through many more
  *    probes than retries2 allows unanswered, and the data goes as soon as
- *    the window opens, the backoff forgotten; with TCP_USER_TIMEOUT the
+ *    the window opens, the backoff forgotten (unacknowledged, it goes
+ *    again after its own RTO, not the probe's); with TCP_USER_TIMEOUT the
  *    probing ends with ETIMEDOUT that long after the first probe, on
  *    time, answered or not;
  *  - autotuning: a bulk transfer grows the receive buffer past its
@@ -512,6 +513,15 @@ TEST_F(win, zero_window_probes_back_off)
 	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
 	EXPECT_EQ(0, ti.base.tcpi_backoff);
 	EXPECT_GT(1000000u, ti.base.tcpi_rto);
+	/*
+	 * Unacknowledged, the data goes again after its own RTO, not when
+	 * the next probe would have gone (1.6 s after the last).
+	 */
+	ASSERT_EQ(1, tun_wait(&self->t, TF_ACK, &d, 3000));
+	TH_LOG("sent again %lld ms after the window opened (rto %u us)",
+	       xtcp_now_ms() - open_at, ti.base.tcpi_rto);
+	EXPECT_EQ(7, d.len);
+	EXPECT_GT(ti.base.tcpi_rto / 1000 * 3 / 2 + 100, xtcp_now_ms() - open_at);
 }
 
 /*
