@@ -108,14 +108,13 @@ void xtcp_rtt_handshake_done(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * Free what @ack acknowledges from the write queue. The RTT sample comes
- * from the newest segment acknowledged that was sent once (Karn's rule),
- * to the microsecond; only when every one of them was retransmitted does
- * the timestamp echo in @ts give one (RFC 7323 §4.1). Segments not SACKed
- * before are delivered now, for RACK. Returns how many segments went.
+ * Free what @ack acknowledges from the write queue. The RTT, to the
+ * microsecond, is the newest segment's it acknowledges that was sent once
+ * (Karn's rule) and not SACKed before (that one arrived long ago); it is
+ * left in @rtt_us, or 0 if there is none. Segments not SACKed before are
+ * delivered now, for RACK. Returns how many segments went.
  */
-static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack,
-				  const struct xtcp_seg_ts *ts)
+static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack, u32 *rtt_us)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 now = xtcp_clock_us(), sample_from = 0, acked = 0, low = 0;
@@ -128,16 +127,16 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack,
 
 		if (xtcp_seq_after(cb->end_seq, ack))
 			break;
-		if (!cb->retransmitted) {
+		if (cb->retransmitted) {
+			sample = false;
+		} else if (!cb->sacked) {
 			sample = true;
 			sample_from = cb->xmit_us;
 			/* filled a hole below SACKed data by itself */
-			if (!cb->sacked && !reordered) {
+			if (!reordered) {
 				reordered = true;
 				low = cb->seq;
 			}
-		} else {
-			sample = false;
 		}
 		if (!cb->sacked) {
 			xtcp_rack_advance(sk, cb, now);
@@ -154,10 +153,7 @@ static u32 xtcp_clean_write_queue(struct sock *sk, u32 ack,
 		xs->packets_out = 0;
 		xtcp_sack_reset(sk);
 	}
-	if (sample)
-		xtcp_rtt_sample_us(sk, max_t(u32, now - sample_from, 1));
-	else if (acked)
-		xtcp_rtt_from_ts(sk, ts);
+	*rtt_us = sample ? max_t(u32, now - sample_from, 1) : 0;
 	if (reordered)
 		xtcp_check_reordering(sk, low);
 	return acked;
@@ -193,12 +189,12 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 {
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 acked = 0, sacked, prior_una = xs->snd_una;
+	u32 acked = 0, sacked, prior_una = xs->snd_una, rtt = 0, sack_rtt = 0;
 	bool dupack = false, advanced = xtcp_seq_after(cb->ack_seq, xs->snd_una);
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */
 	if (advanced) {
-		acked = xtcp_clean_write_queue(sk, cb->ack_seq, ts);
+		acked = xtcp_clean_write_queue(sk, cb->ack_seq, &rtt);
 		xs->bytes_acked += cb->ack_seq - xs->snd_una;
 		xs->snd_una = cb->ack_seq;
 		/* keep @fack comparable with the sequence space it is in */
@@ -208,7 +204,17 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		xs->probe_start = 0;
 		xs->dup_acks = 0;
 	}
-	sacked = xtcp_sack_rcv(sk, skb);
+	/*
+	 * One RTT sample per ACK, as Linux takes it: from what it newly
+	 * acknowledges, else from what it newly SACKs, else, if it
+	 * acknowledges only retransmissions, from its timestamp echo
+	 * (RFC 7323 §4.1).
+	 */
+	sacked = xtcp_sack_rcv(sk, skb, &sack_rtt);
+	if (rtt || sack_rtt)
+		xtcp_rtt_sample_us(sk, rtt ? : sack_rtt);
+	else if (acked)
+		xtcp_rtt_from_ts(sk, ts);
 	xtcp_rate_ack_done(sk);
 	if (acked && ts->has)
 		xtcp_undo_if_delayed(sk, prior_una, ts->ecr);

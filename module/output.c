@@ -686,6 +686,39 @@ static int xtcp_split_skb(struct sock *sk, struct sk_buff *skb,
 }
 
 /**
+ * xtcp_probe_with_data() - the persist timer ran out while the peer's
+ * window is open, but by less than the next segment: send as much of it
+ * as the window takes (cut in two, the piece with PSH), as Linux's
+ * tcp_write_wakeup() does, instead of a bare probe (RFC 9293 §3.8.6.1
+ * lets a probe carry data). A window too small for the sender's
+ * silly-window rule is not refused for ever that way.
+ * @sk: the socket; nothing is in flight.
+ *
+ * Context: socket locked.
+ * Return: true if data went; the caller then runs the RTO.
+ */
+bool xtcp_probe_with_data(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 wnd_end = xs->snd_una + xs->snd_wnd, room;
+	struct xtcp_skb_cb *cb;
+
+	xtcp_assert_locked(sk);
+	if (!skb || !skb->len)
+		return false;
+	cb = XTCP_SKB_CB(skb);
+	if (cb->seq != xs->snd_nxt || cb->flags & TCPHDR_SYN ||
+	    !xtcp_seq_before(cb->seq, wnd_end))
+		return false;
+	room = wnd_end - cb->seq;
+	if (room < skb->len && xtcp_split_skb(sk, skb, room))
+		return false;
+	cb->flags |= TCPHDR_PSH;
+	return !xtcp_transmit_skb(sk, skb);
+}
+
+/**
  * xtcp_mtu_reduced() - an ICMP error (fragmentation needed, RFC 1191) says
  * the path takes no more than @mtu. Record it in the route, lower the MSS
  * to fit, cut every queued segment down to it and resend at once those in

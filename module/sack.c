@@ -192,11 +192,15 @@ static void xtcp_dsack_rcv(struct sock *sk, const struct xtcp_sack_block *dup)
  * the scoreboard, after its cumulative part freed what it covers.
  * @sk: the socket; does nothing unless SACK was negotiated.
  * @ack_skb: the ACK, its TCP header still in the head (as rcv.c left it).
+ * @rtt_us: set to the RTT of the first segment it newly SACKs that went
+ *	once (Karn's rule), the one sent longest ago, as Linux measures a
+ *	SACK; left alone if there is none.
  *
  * Context: socket locked.
  * Return: segments newly SACKed.
  */
-u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
+u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb,
+		  u32 *rtt_us)
 {
 	const struct tcphdr *th = tcp_hdr(ack_skb);
 	unsigned int len = th->doff * 4 - sizeof(*th);
@@ -240,8 +244,10 @@ u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb)
 		xtcp_rack_advance(sk, cb, now);
 		xtcp_rate_delivered(sk, cb);
 		if (!cb->retransmitted && !reordered) {
+			/* the first of them: the lowest, sent longest ago */
 			reordered = true;
 			low = cb->seq;
+			*rtt_us = max_t(u32, now - cb->xmit_us, 1);
 		}
 		if (cb->lost) {
 			cb->lost = 0;
@@ -450,7 +456,7 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 		if (dupack)
 			xtcp_reno_dupack(xs);
 	}
-	xtcp_rack_lost_retrans(sk);
+	xtcp_rack_detect_loss(sk);
 	if (xs->in_recovery) {
 		if (xtcp_seq_before(xs->snd_una, xs->recover)) {
 			/* RFC 6582 §3.2 step 3: a partial ACK's hole is lost */

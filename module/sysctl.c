@@ -20,6 +20,7 @@ static unsigned int xtcp_syn_retries_max = MAX_TCP_SYNCNT;
 static unsigned int xtcp_tw_reuse_max = 2;
 static unsigned int xtcp_timestamps_max = 2;
 static unsigned int xtcp_early_retrans_max = 4;
+static unsigned int xtcp_recovery_max = 7;
 /* Linux's tcp_rmem floor; tcp_wmem's is 1. */
 static int xtcp_rmem_min = 4096;
 
@@ -42,6 +43,7 @@ enum {
 	XTCP_SYSCTL_SACK,
 	XTCP_SYSCTL_DSACK,
 	XTCP_SYSCTL_EARLY_RETRANS,
+	XTCP_SYSCTL_RECOVERY,
 	XTCP_SYSCTL_WINDOW_SCALING,
 	XTCP_SYSCTL_MODERATE_RCVBUF,
 	XTCP_SYSCTL_RMEM,
@@ -173,6 +175,15 @@ static struct ctl_table xtcp_sysctl_template[XTCP_SYSCTL_COUNT + 1] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &xtcp_early_retrans_max,
 	},
+	/* RACK's bits (XTCP_RACK_*); Linux takes any int, its bits the same */
+	[XTCP_SYSCTL_RECOVERY] = {
+		.procname = "recovery",
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &xtcp_recovery_max,
+	},
 	/* Linux takes any u8 (non-zero is on); xtcp refuses 2-255. */
 	[XTCP_SYSCTL_WINDOW_SCALING] = {
 		.procname = "window_scaling",
@@ -294,6 +305,7 @@ static void xtcp_set_defaults(const struct net *net, struct xtcp_net *xn)
 	xn->sack = 1;
 	xn->dsack = 1;
 	xn->early_retrans = 3;
+	xn->recovery = XTCP_RACK_LOSS_DETECTION;
 	xn->window_scaling = 1;
 	xn->moderate_rcvbuf = 1;
 	xn->keepalive_time = TCP_KEEPALIVE_TIME;
@@ -335,6 +347,7 @@ int xtcp_sysctl_init_net(struct net *net)
 	table[XTCP_SYSCTL_SACK].data = &xn->sack;
 	table[XTCP_SYSCTL_DSACK].data = &xn->dsack;
 	table[XTCP_SYSCTL_EARLY_RETRANS].data = &xn->early_retrans;
+	table[XTCP_SYSCTL_RECOVERY].data = &xn->recovery;
 	table[XTCP_SYSCTL_WINDOW_SCALING].data = &xn->window_scaling;
 	table[XTCP_SYSCTL_MODERATE_RCVBUF].data = &xn->moderate_rcvbuf;
 	table[XTCP_SYSCTL_RMEM].data = &xn->rmem;

@@ -240,7 +240,9 @@ static void xtcp_arm_probe(struct sock *sk)
  * window stays shut), but TCP_USER_TIMEOUT, counted from the first probe,
  * ends it answered or not. An orphan also gives up once its backoff
  * reached the maximum and as many probes went out, answered or not. The
- * backoff doubles up to retries2 doublings. All as Linux's TCP.
+ * backoff doubles up to retries2 doublings. A window open by less than
+ * the next segment takes that much of it instead (xtcp_probe_with_data()).
+ * All as Linux's TCP.
  */
 static void xtcp_probe_timeout(struct sock *sk)
 {
@@ -258,6 +260,15 @@ static void xtcp_probe_timeout(struct sock *sk)
 	    (sock_flag(sk, SOCK_DEAD) && xs->rto >= XTCP_RTO_MAX &&
 	     xs->retransmits >= limit))
 		goto give_up;
+	if (xtcp_probe_with_data(sk)) {
+		/* data in flight: its RTO runs, the probing is over (Linux) */
+		xs->probe_start = 0;
+		xs->probes_out = 0;
+		xs->retransmits = 0;
+		xtcp_rto_reset(sk);
+		xtcp_arm_rtx(sk);
+		return;
+	}
 	xtcp_send_probe(sk);
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_WINPROBE);
 	xs->probes_out++;

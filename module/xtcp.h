@@ -278,6 +278,15 @@ enum xtcp_mib {
 	XTCP_MIB_MAX,
 };
 
+/*
+ * net.xtcp.recovery's bits, Linux's tcp_recovery ones: RACK finds losses by
+ * time (rack.c); its reordering window never grows (xtcp's never does);
+ * DupThresh SACKed segments do not close the window.
+ */
+#define XTCP_RACK_LOSS_DETECTION	0x1
+#define XTCP_RACK_STATIC_REO_WND	0x2
+#define XTCP_RACK_NO_DUPTHRESH		0x4
+
 /**
  * struct xtcp_net - per-network-namespace state (net_generic()).
  *
@@ -307,6 +316,8 @@ struct xtcp_net {
 	u8 dsack;
 	/** @early_retrans: net.xtcp.early_retrans (3, 4: loss probes). */
 	u8 early_retrans;
+	/** @recovery: net.xtcp.recovery, XTCP_RACK_* bits (rack.c). */
+	u8 recovery;
 	/** @window_scaling: net.xtcp.window_scaling (RFC 7323 §2). */
 	u8 window_scaling;
 	/** @moderate_rcvbuf: net.xtcp.moderate_rcvbuf (window.c). */
@@ -1012,6 +1023,7 @@ int xtcp_transmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_head(struct sock *sk);
 void xtcp_sync_mss(struct sock *sk);
 void xtcp_send_ack(struct sock *sk);
+bool xtcp_probe_with_data(struct sock *sk);
 void xtcp_send_probe(struct sock *sk);
 void xtcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void xtcp_send_reply(struct net *net, struct sk_buff *in, u8 flags,
@@ -1076,12 +1088,13 @@ u32 xtcp_packets_in_flight(const struct sock *sk);
 void xtcp_sack_forget(struct sock *sk, const struct sk_buff *skb);
 void xtcp_sack_split(struct sock *sk, const struct sk_buff *nskb);
 void xtcp_sack_reset(struct sock *sk);
-u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb);
+u32 xtcp_sack_rcv(struct sock *sk, const struct sk_buff *ack_skb,
+		  u32 *rtt_us);
 void xtcp_check_reordering(struct sock *sk, u32 low);
 void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr);
 void xtcp_rack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 		       u32 now_us);
-void xtcp_rack_lost_retrans(struct sock *sk);
+void xtcp_rack_detect_loss(struct sock *sk);
 
 /* tlp.c */
 bool xtcp_tlp_schedule(struct sock *sk, bool advancing);

@@ -37,6 +37,7 @@ SYSCTLS=(
 	"sack|2 256 -1 abc|0 1|0"
 	"dsack|2 256 -1 abc|0 1|0"
 	"early_retrans|5 256 -1 abc|0 4|0"
+	"recovery|8 256 -1 abc|0 7|0"
 	"window_scaling|2 256 -1 abc|0 1|0"
 	"moderate_rcvbuf|2 256 -1 abc|0 1|0"
 	"rmem|4095,131072,6291456 -1,1,1 abc|4096,4096,4096 2147483647,2147483647,2147483647|8192,65536,1048576"

@@ -24,7 +24,8 @@
  *    the window opens, the backoff forgotten (unacknowledged, it goes
  *    again after its own RTO, not the probe's); with TCP_USER_TIMEOUT the
  *    probing ends with ETIMEDOUT that long after the first probe, on
- *    time, answered or not;
+ *    time, answered or not; a window open by less than the waiting
+ *    segment gets that much of it in the next probe (Linux);
  *  - autotuning: a bulk transfer grows the receive buffer past its
  *    initial size and the window the sender sees past 64 KiB, unless the
  *    reader fixed its buffer (SO_RCVBUF, doubled as Linux does) or
@@ -522,6 +523,45 @@ TEST_F(win, zero_window_probes_back_off)
 	       xtcp_now_ms() - open_at, ti.base.tcpi_rto);
 	EXPECT_EQ(7, d.len);
 	EXPECT_GT(ti.base.tcpi_rto / 1000 * 3 / 2 + 100, xtcp_now_ms() - open_at);
+}
+
+/*
+ * The window opens by 3 bytes while 7 wait: too little for the sender's
+ * silly-window rule, so nothing goes at once; the next probe carries the
+ * 3 bytes that fit (with PSH), as Linux's tcp_write_wakeup() sends them,
+ * not a bare ACK, and the probing is over. The rest follows once the
+ * window opens wide.
+ */
+TEST_F(win, zero_window_probe_carries_what_fits)
+{
+	struct tun_seg sa, p, d, a;
+	struct xtcp_info ti;
+
+	ASSERT_EQ(0, win_shut(self, &sa));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_ACK, &p, 3000)) TH_LOG("no probe");
+	ASSERT_EQ(0u, p.len);
+	ASSERT_EQ(sa.seq, p.seq);	/* SND.UNA - 1 */
+	a = (struct tun_seg){ .sport = WIN_PPORT, .dport = WIN_LPORT,
+			      .seq = 1001, .ack = sa.seq + 1, .flags = TF_ACK,
+			      .win = 3 };
+	ASSERT_EQ(0, tun_send(&self->t, &a));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_ACK, &d, 5000)) TH_LOG("no probe");
+	TH_LOG("next probe: seq +%u, %u bytes, flags 0x%x", d.seq - sa.seq,
+	       d.len, d.flags);
+	EXPECT_EQ(sa.seq + 1, d.seq);
+	ASSERT_EQ(3u, d.len) TH_LOG("the probe did not carry the 3 bytes");
+	EXPECT_EQ(TF_PSH, d.flags & TF_PSH);
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	EXPECT_EQ(0, ti.base.tcpi_backoff);
+	EXPECT_EQ(1u, ti.base.tcpi_unacked);
+
+	a.ack = sa.seq + 4;
+	a.win = 65535;
+	ASSERT_EQ(0, tun_send(&self->t, &a));
+	ASSERT_EQ(1, tun_wait(&self->t, TF_ACK, &d, 1000))
+		TH_LOG("the rest did not follow");
+	EXPECT_EQ(sa.seq + 4, d.seq);
+	EXPECT_EQ(4u, d.len);
 }
 
 /*
