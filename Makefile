@@ -71,13 +71,13 @@ SUITE_ARGS_c := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt xtcp_proc \
 # SUITE=debug: what CI runs on the KASAN/lockdep kernel, sized to fit CI's
 # budget (the whole suite takes over 70 minutes there). Every C test (the
 # fault injection runs only there) and the shell tests of paths the C tests
-# do not reach: close races, linger, namespaces and the module going away
-# with sockets. netem data, the tc rewrite, PMTU/NAT, SYN floods and
-# reuseport run on 6.1 and 6.12 (`make check KERNEL=debug` runs them all).
+# do not reach: close races, namespaces and the module going away with
+# sockets. netem data, the tc rewrite, PMTU/NAT, SYN floods, reuseport and
+# linger run on 6.1 and 6.12 (`make check KERNEL=debug` runs them all).
 SUITE_ARGS_debug := all xtcp_connect xtcp_data xtcp_close xtcp_sockopt \
 		xtcp_proc xtcp_wire xtcp_fault xtcp_peer xtcp_listen xtcp_window \
 		xtcp_keepalive xtcp_cc xtcp_sack xtcp_nagle close_sequences.sh \
-		linger.sh netns_delete.sh module.sh
+		netns_delete.sh module.sh
 SUITE_ARGS := $(or $(SUITE_ARGS_$(SUITE)),$(SUITE))
 
 check: check-build unit	## the whole suite in a VM
