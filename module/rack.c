@@ -85,7 +85,12 @@ void xtcp_rack_detect_loss(struct sock *sk)
 		return;
 	xs->rack_advanced = false;
 	mode = READ_ONCE(xtcp_pernet(sock_net(sk))->recovery);
-	if (!(mode & XTCP_RACK_LOSS_DETECTION))
+	/*
+	 * Without SACK the only delivery seen is the cumulative ACK's, and
+	 * NewReno marks the losses (sack.c), as in Linux, which runs RACK
+	 * for SACK connections only.
+	 */
+	if (!(mode & XTCP_RACK_LOSS_DETECTION) || !xs->sack_ok)
 		return;
 	now = xtcp_clock_us();
 	no_wait = xs->in_recovery ||
