@@ -239,8 +239,10 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 		if (sk->sk_socket)
 			sk->sk_write_space(sk);
 	}
+	/* a segment within its reordering window: its timer (rack.c) */
+	xtcp_rack_arm_reo(sk);
 	if (xtcp_window_update_ok(cb->seq, cb->ack_seq, xs->snd_wl1,
-				  xs->snd_wl2))
+				  xs->snd_wl2, prior_una))
 		xtcp_take_window(sk, cb);
 	/*
 	 * Any acceptable ACK answers our probes: only unanswered ones count

@@ -19,8 +19,9 @@
  * runs only on ACKs that delivered something sent later than anything
  * delivered before, or while a segment found sent before that is still
  * within its reordering window. A segment still within it is looked at
- * again by the next ACK, or by the RTO or loss probe if none comes (no
- * reordering timer yet).
+ * again by the next ACK, or when its window ends if no ACK comes first:
+ * the retransmission timer waits for that instead of the RTO, if it is
+ * sooner (@reo_armed, RFC 8985 §6.3).
  */
 #include <net/tcp.h>
 
@@ -75,12 +76,14 @@ void xtcp_rack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 void xtcp_rack_detect_loss(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
-	u32 now, reo, left = xs->retrans_out;
+	u32 now, reo, left = xs->retrans_out, wait = U32_MAX;
 	bool waiting = false, no_wait;
+	s32 remaining;
 	struct sk_buff *skb;
 	u8 mode;
 
 	xtcp_assert_locked(sk);
+	xs->rack_wait_us = 0;
 	if (!xs->rack_advanced)
 		return;
 	xs->rack_advanced = false;
@@ -113,9 +116,11 @@ void xtcp_rack_detect_loss(struct sock *sk)
 		if (!xtcp_rack_sent_after(xs->rack_xmit_us, xs->rack_end_seq,
 					  cb->xmit_us, cb->end_seq))
 			continue;
-		if (xtcp_rack_remaining(now, cb->xmit_us, xs->rack_rtt_us,
-					reo) > 0) {
+		remaining = xtcp_rack_remaining(now, cb->xmit_us,
+						xs->rack_rtt_us, reo);
+		if (remaining > 0) {
 			waiting = true;
+			wait = min_t(u32, wait, remaining);
 			continue;
 		}
 		if (cb->rexmit) {
@@ -129,6 +134,68 @@ void xtcp_rack_detect_loss(struct sock *sk)
 			xs->lost_out++;
 		}
 	}
-	/* one still within its window: the next ACK looks again */
+	/* one still within its window: the next ACK looks again, or the timer */
 	xs->rack_advanced = waiting;
+	if (waiting)
+		xs->rack_wait_us = wait;
+}
+
+/*
+ * Slack after a reordering window: the timer fires on a jiffy, and a
+ * segment found a hair short of overdue would need another (as Linux's
+ * TCP_TIMEOUT_MIN).
+ */
+#define XTCP_REO_SLACK	2
+
+/**
+ * xtcp_rack_arm_reo() - after an ACK was processed and the retransmission
+ * timer set for it: if a segment sent before the newest delivered one is
+ * still within its reordering window, let the timer wait for the end of
+ * that window instead, when that comes before the RTO (RFC 8985 §6.3).
+ * Otherwise, when no further ACK came, the segment would wait for the RTO,
+ * whose window starts from one segment.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_rack_arm_reo(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	unsigned long when;
+
+	xtcp_assert_locked(sk);
+	if (!xs->rack_wait_us || xs->snd_una == xs->snd_nxt)
+		return;
+	when = jiffies + usecs_to_jiffies(xs->rack_wait_us) + XTCP_REO_SLACK;
+	if (xtcp_timer_armed(sk, XTCP_TIMER_RTX) && !xs->reo_armed &&
+	    !xs->tlp_armed &&
+	    time_before_eq(xs->timer_due[XTCP_TIMER_RTX], when))
+		return;		/* the RTO comes first, and marks them all */
+	xtcp_timer_arm(sk, XTCP_TIMER_RTX, when);
+	xs->reo_armed = 1;
+}
+
+/**
+ * xtcp_rack_reo_timeout() - the reordering window of a segment sent before
+ * the newest delivered one has ended, and no ACK came since: look for
+ * losses again, and repair what is found lost by fast recovery, as an ACK
+ * would have (RFC 8985 §6.3; Linux's tcp_rack_reo_timeout()). Then the
+ * timer goes back to the RTO, or waits for the next window.
+ * @sk: the socket.
+ *
+ * Context: socket locked, from the retransmission timer.
+ */
+void xtcp_rack_reo_timeout(struct sock *sk)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 lost = xs->lost_out, retrans = xs->retrans_out;
+
+	xtcp_assert_locked(sk);
+	xs->rack_advanced = true;	/* the time moved on, if nothing else */
+	xtcp_rack_detect_loss(sk);
+	if (xs->lost_out != lost || xs->retrans_out != retrans)
+		xtcp_recovery_marked(sk);
+	if (!xtcp_timer_armed(sk, XTCP_TIMER_RTX))
+		xtcp_rearm_rto_left(sk);
+	xtcp_rack_arm_reo(sk);
 }

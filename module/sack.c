@@ -480,6 +480,23 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 }
 
 /**
+ * xtcp_recovery_marked() - segments were found lost without an ACK (RACK's
+ * reordering timer): start fast recovery as an ACK would have, or, in
+ * recovery already, resend them as the window allows.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_recovery_marked(struct sock *sk)
+{
+	xtcp_assert_locked(sk);
+	if (!xtcp_sk(sk)->in_recovery)
+		xtcp_enter_recovery(sk);
+	else
+		xtcp_retransmit_lost(sk, false);
+}
+
+/**
  * xtcp_recovery_timeout() - the retransmission timer ran out on a
  * synchronized connection: every unSACKed segment in flight is presumed
  * lost (RFC 6675 §5.1, RFC 5681 §3.1), the window collapses to one, and

@@ -276,8 +276,10 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->rack_valid = false;
 	xs->tlp_out = 0;
 	xs->tlp_armed = 0;
+	xs->reo_armed = 0;
 	xs->tlp_dsacked = 0;
 	xs->rack_advanced = false;
+	xs->rack_wait_us = 0;
 	xs->lsndtime = 0;
 	xs->ts_ok = 0;
 	xs->sack_ok = 0;

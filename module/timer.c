@@ -5,7 +5,8 @@
  *
  *  - rtx_timer: retransmission of SYN, SYN-ACK, FIN and data with
  *    exponential backoff (RFC 6298 §5), zero-window probes (RFC 9293
- *    §3.8.6.1), tail loss probes (tlp.c, while @tlp_armed), another try
+ *    §3.8.6.1), tail loss probes (tlp.c, while @tlp_armed), the end of
+ *    RACK's reordering window (rack.c, while @reo_armed), another try
  *    at a FIN that could not be allocated, and giving up after
  *    syn_retries / the SYN-ACK limit / orphan_retries / retries2 /
  *    TCP_USER_TIMEOUT;
@@ -59,8 +60,11 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xtcp_assert_locked(sk);
-	if (which == XTCP_TIMER_RTX)
-		xs->tlp_armed = 0;	/* an RTO, unless tlp.c says otherwise */
+	if (which == XTCP_TIMER_RTX) {
+		/* an RTO, unless tlp.c or rack.c says otherwise */
+		xs->tlp_armed = 0;
+		xs->reo_armed = 0;
+	}
 	xs->timer_due[which] = when;
 	xs->timers_armed |= BIT(which);
 	sk_reset_timer(sk, xtcp_timer_of(sk, which), when);
@@ -76,8 +80,10 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which, unsigned long when)
  */
 void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which)
 {
-	if (which == XTCP_TIMER_RTX)
+	if (which == XTCP_TIMER_RTX) {
 		xtcp_sk(sk)->tlp_armed = 0;
+		xtcp_sk(sk)->reo_armed = 0;
+	}
 	xtcp_sk(sk)->timers_armed &= ~BIT(which);
 	sk_stop_timer(sk, xtcp_timer_of(sk, which));
 }
@@ -329,11 +335,17 @@ static void xtcp_retransmit_timeout(struct sock *sk)
 	}
 	if (xs->snd_una == xs->snd_nxt) {
 		xs->tlp_armed = 0;
+		xs->reo_armed = 0;
 		if (!xtcp_push_held(sk))
 			xtcp_probe_timeout(sk);
 		return;
 	}
 	xs->probe_start = 0;
+	if (xs->reo_armed) {
+		xs->reo_armed = 0;
+		xtcp_rack_reo_timeout(sk);
+		return;
+	}
 	if (xs->tlp_armed) {
 		xs->tlp_armed = 0;
 		xtcp_tlp_timeout(sk);
@@ -457,6 +469,41 @@ void xtcp_clear_timers(struct sock *sk)
 void xtcp_arm_rtx(struct sock *sk)
 {
 	xtcp_timer_arm(sk, XTCP_TIMER_RTX, jiffies + xtcp_sk(sk)->rto);
+}
+
+/**
+ * xtcp_rto_left_us() - how long until the oldest segment in flight is due
+ * for its RTO, counted from its last transmission.
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ * Return: microseconds, 0 or less if due; 0 with nothing queued.
+ */
+s32 xtcp_rto_left_us(struct sock *sk)
+{
+	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
+	u32 due;
+
+	if (!head)
+		return 0;
+	due = XTCP_SKB_CB(head)->xmit_us + jiffies_to_usecs(xtcp_sk(sk)->rto);
+	return (s32)(due - xtcp_clock_us());
+}
+
+/**
+ * xtcp_rearm_rto_left() - the retransmission timer back to the RTO, for
+ * what is left of it (at least a jiffy), after it served a loss probe or
+ * RACK's reordering window (Linux's tcp_rearm_rto()).
+ * @sk: the socket.
+ *
+ * Context: socket locked.
+ */
+void xtcp_rearm_rto_left(struct sock *sk)
+{
+	s32 left = xtcp_rto_left_us(sk);
+
+	xtcp_timer_arm(sk, XTCP_TIMER_RTX,
+		       jiffies + max(usecs_to_jiffies(max(left, 0)), 1UL));
 }
 
 /**

@@ -26,18 +26,6 @@
 #include "xtcp.h"
 #include "proto/rack.h"
 
-/* Microseconds until the oldest segment in flight is due for its RTO. */
-static s32 xtcp_rto_left_us(struct sock *sk)
-{
-	struct sk_buff *head = skb_peek(&sk->sk_write_queue);
-	u32 due;
-
-	if (!head)
-		return 0;
-	due = XTCP_SKB_CB(head)->xmit_us + jiffies_to_usecs(xtcp_sk(sk)->rto);
-	return (s32)(due - xtcp_clock_us());
-}
-
 /* May a loss probe be planned now? */
 static bool xtcp_tlp_allowed(struct sock *sk)
 {
@@ -47,15 +35,6 @@ static bool xtcp_tlp_allowed(struct sock *sk)
 	       xs->packets_out && xs->sack_ok && !xs->in_recovery &&
 	       xs->ca_state == TCP_CA_Open &&
 	       !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV));
-}
-
-/* The RTO again, for what is left of it (at least a jiffy). */
-static void xtcp_tlp_rearm_rto(struct sock *sk)
-{
-	s32 left = xtcp_rto_left_us(sk);
-
-	xtcp_timer_arm(sk, XTCP_TIMER_RTX,
-		       jiffies + max(usecs_to_jiffies(max(left, 0)), 1UL));
 }
 
 /**
@@ -127,7 +106,7 @@ void xtcp_tlp_timeout(struct sock *sk)
 	xtcp_arm_rtx(sk);	/* a whole RTO from the probe */
 	return;
 rearm:
-	xtcp_tlp_rearm_rto(sk);
+	xtcp_rearm_rto_left(sk);
 }
 
 /**

@@ -667,6 +667,11 @@ struct xtcp_sock {
 	bool rack_valid;
 	/** @rack_advanced: they changed since losses were last looked for. */
 	bool rack_advanced;
+	/**
+	 * @rack_wait_us: after the last look, how long until the first
+	 * segment still within its reordering window is overdue; 0 if none.
+	 */
+	u32 rack_wait_us;
 
 	/* Tail loss probes (RFC 8985 §7; tlp.c; socket lock). */
 	/** @tlp_high_seq: SND.NXT when the outstanding probe went. */
@@ -679,6 +684,11 @@ struct xtcp_sock {
 	u8 tlp_dsacked:1;
 	/** @tlp_armed: the retransmission timer waits for a probe, not RTO. */
 	u8 tlp_armed:1;
+	/**
+	 * @reo_armed: the retransmission timer waits for RACK's reordering
+	 * window to end (rack.c), not for the RTO.
+	 */
+	u8 reo_armed:1;
 
 	/* Timestamps, RFC 7323 (timestamps.c). */
 	/** @ts_recent: TS.Recent, and when it was taken (seconds). */
@@ -1051,6 +1061,8 @@ void xtcp_timer_arm(struct sock *sk, enum xtcp_timer which,
 void xtcp_timer_stop(struct sock *sk, enum xtcp_timer which);
 bool xtcp_timer_armed(const struct sock *sk, enum xtcp_timer which);
 void xtcp_arm_rtx(struct sock *sk);
+s32 xtcp_rto_left_us(struct sock *sk);
+void xtcp_rearm_rto_left(struct sock *sk);
 void xtcp_probe_answered(struct sock *sk);
 void xtcp_delay_ack(struct sock *sk, unsigned long delay);
 bool xtcp_ack_now(struct sock *sk, unsigned int len, bool hole);
@@ -1095,6 +1107,8 @@ void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr);
 void xtcp_rack_advance(struct sock *sk, const struct xtcp_skb_cb *cb,
 		       u32 now_us);
 void xtcp_rack_detect_loss(struct sock *sk);
+void xtcp_rack_arm_reo(struct sock *sk);
+void xtcp_rack_reo_timeout(struct sock *sk);
 
 /* tlp.c */
 bool xtcp_tlp_schedule(struct sock *sk, bool advancing);
@@ -1117,6 +1131,7 @@ int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_lost(struct sock *sk, bool force);
 void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);
 void xtcp_recovery_timeout(struct sock *sk);
+void xtcp_recovery_marked(struct sock *sk);
 
 /* keepalive.c */
 int xtcp_keepalive_get(const struct sock *sk, int optname);

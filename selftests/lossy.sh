@@ -74,6 +74,10 @@ FULL=1
 (( XB <= MIB )) && FULL=0
 TMO=240				# the tools' own limit, per case
 SLOW=${XTCP_LOSSY_SLOW:-60}	# then take stall evidence
+# XTCP_LOSSY_PCAP=DIR (for debugging): every case's traffic on A's veth is
+# captured, and a stalled case's decoded there (DIR/LABEL.txt, with windows
+# and timestamps)
+PCAP_DIR=${XTCP_LOSSY_PCAP:-}
 
 # XTCP_LOSSY_IMPS: the impairments to run (default: all; with the small
 # XTCP_XFER_BYTES of the debug kernel, the three that drive loss recovery
@@ -253,11 +257,18 @@ stall_evidence() {
 	PROC_SOCKS=$XPROC sock_dump "$NS_A"
 	if [[ $PROTO != 6 ]]; then
 		PROC_SOCKS=$XPROC sock_dump "$NS_B"
-		echo "# /proc/net/xtcp_stats in A (non-zero):"
-		# shellcheck disable=SC2016
-		nsx "$NS_A" awk '$2 != 0 { print "#   " $0 }' /proc/net/xtcp_stats 2>/dev/null
+		for n in NS_A NS_B; do
+			echo "# /proc/net/xtcp_stats in ${n#NS_} (non-zero):"
+			# shellcheck disable=SC2016
+			nsx "${!n}" awk '$2 != 0 { print "#   " $0 }' /proc/net/xtcp_stats 2>/dev/null
+		done
 	fi
 	PROC_SOCKS=$NPROC sock_dump "$NS_B"
+	if [[ -n $PCAP_DIR ]]; then
+		cap_stop "all$CASE_N"
+		cap_decode "all$CASE_N" win >"$PCAP_DIR/$label.txt"
+		ktap_diag "the whole case's traffic: $PCAP_DIR/$label.txt"
+	fi
 	nsx "$NS_R" tc -s qdisc show dev "$DEV_RA" root | sed 's/^/# RA /'
 	nsx "$NS_R" tc -s qdisc show dev "$DEV_RB" root | sed 's/^/# RB /'
 	# a 3 s window of A's traffic (a sample, not a wait for a condition)
@@ -265,8 +276,8 @@ stall_evidence() {
 	if cap_start "$n" "$NS_A" "$DEV_A" "ip proto $PROTO"; then
 		isleep 3
 		cap_stop "$n"
-		ktap_diag "last packets on A's veth (time src sport dst dport flags seq ack len proto):"
-		cap_decode "$n" | tail -n 20 | sed 's/^/# pkt /'
+		ktap_diag "last packets on A's veth (time src sport dst dport flags seq ack len proto win, ts):"
+		cap_decode "$n" win | tail -n 20 | sed 's/^/# pkt /'
 	fi
 }
 
@@ -319,6 +330,9 @@ lossy_case() {
 	fi
 	ra0=$(stat_get "$NS_A" RetransSegs)
 	rb0=$(b_retrans "$peer")
+	if [[ -n $PCAP_DIR ]]; then
+		cap_start "all$CASE_N" "$NS_A" "$DEV_A" || ktap_diag "tcpdump did not start"
+	fi
 
 	bg "$label-srv" "$sns" "$TOOL" server -p "$sp" -l "$sip" -P "$port" \
 		--send "$bytes" --seed 2 --expect "$bytes" --timeout "$TMO"
@@ -362,6 +376,7 @@ lossy_case() {
 			ktap_fail "$label-retransmitted" "RetransSegs of A ${ra0:-?} -> ${ra1:-?}"
 		fi
 	fi
+	[[ -n $PCAP_DIR ]] && cap_stop "all$CASE_N"
 	if [[ $opt != - ]]; then
 		cap_stop "$capname"
 		xsysctl_set "$NS_A" "${OPT_SYSCTL[$opt]}" 1

@@ -23,12 +23,18 @@
  *    one-byte segments beyond a hole stays within the receive buffer;
  *  - delayed ACKs: every second segment, quick ACKs at the start, a
  *    read that empties the queue of a small segment ACKs at once, and in
- *    request/response ("pingpong") the ACK rides on the answer.
+ *    request/response ("pingpong") the ACK rides on the answer;
+ *  - a bare ACK at the right edge of the receive window counts (Linux's
+ *    tcp_sequence(); RFC 9293's table would refuse it);
+ *  - the send window is taken from every segment that acknowledges new
+ *    data, even one with an older SEQ (Linux's tcp_may_update_window()),
+ *    so nothing is sent beyond the peer's right edge.
  *
  * Every test runs in its own network namespace. With XTCP_PROTO=6 the
  * same peer talks to the kernel's TCP, whose behaviour is the reference.
  */
 #include <linux/filter.h>
+#include <linux/sockios.h>
 #include <netinet/ip_icmp.h>
 
 #include "kselftest_harness.h"
@@ -699,6 +705,119 @@ TEST_F(peer, no_sack_blocks_unless_permitted)
 	ASSERT_EQ(0, peer_data_at(self, 3, "DEF", 0));
 	ASSERT_EQ(0, peer_next_ack_seg(self, &a, 1000));
 	EXPECT_EQ(0, a.nsack);
+}
+
+/* SIOCOUTQ of @fd reaches @want within @ms. */
+static bool outq_reaches(int fd, int want, int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+	int n = -1;
+
+	do {
+		if (ioctl(fd, SIOCOUTQ, &n) == 0 && n == want)
+			return true;
+		usleep(10000);
+	} while (xtcp_now_ms() < end);
+	return false;
+}
+
+/*
+ * A peer that has filled our receive window, and lost some of it, sends
+ * its bare ACKs with SEQ at the window's right edge. RFC 9293's table
+ * refuses them (SEG.SEQ must be below RCV.NXT+RCV.WND); Linux takes them
+ * (tcp_sequence()), and so must we: when both directions are full and
+ * both have a hole, refusing each other's ACKs deadlocks the connection
+ * (a bidirectional netem transfer stalled so, RTO at 120 s).
+ */
+TEST_F(peer, ack_at_window_edge_counts)
+{
+	struct tun_seg s = { 0 }, a;
+	long long end;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	ASSERT_EQ(5, send(self->s, "hello", 5, 0));
+	end = xtcp_now_ms() + XTCP_WAIT_MS;
+	while (!s.len && tun_recv(&self->t, &s, end) > 0)
+		;
+	ASSERT_EQ(5, s.len) TH_LOG("the data never came");
+	ASSERT_LT(0, s.win);
+	a = (struct tun_seg){ .sport = self->c.pport, .dport = PEER_LPORT,
+			      .seq = s.ack + s.win, .ack = s.seq + 5,
+			      .flags = TF_ACK, .win = 65535 };
+	ASSERT_EQ(0, tun_send(&self->t, &a));
+	EXPECT_TRUE(outq_reaches(self->s, 0, 1000))
+		TH_LOG("an ACK at the right edge of the window was refused");
+}
+
+/* The peer sends @len bytes at @seq (none: a bare ACK), with @ack, @win. */
+static int peer_seg(FIXTURE_DATA(peer) *self, uint32_t seq, uint32_t ack,
+		    uint16_t win, uint32_t len)
+{
+	static const char data[1460];
+	struct tun_seg s = { .sport = self->c.pport, .dport = PEER_LPORT,
+			     .seq = seq, .ack = ack, .flags = TF_ACK,
+			     .win = win, .data = len ? data : NULL,
+			     .len = len };
+
+	return tun_send(&self->t, &s);
+}
+
+/* TCP_INFO's snd_wnd of @fd reaches @want within @ms. */
+static bool snd_wnd_reaches(int fd, uint32_t want, int ms)
+{
+	long long end = xtcp_now_ms() + ms;
+	struct xtcp_info ti;
+
+	do {
+		if (xtcp_get_info(fd, &ti) == 0 && ti.snd_wnd == want)
+			return true;
+		usleep(10000);
+	} while (xtcp_now_ms() < end);
+	printf("# snd_wnd %u, not %u\n", ti.snd_wnd, want);
+	return false;
+}
+
+/*
+ * The send window counts from SND.UNA, so a segment that acknowledges new
+ * data brings the window to count from there, whatever its SEQ (as
+ * Linux's tcp_may_update_window()). Here that segment is a retransmission
+ * of the peer's own data, older than the one that set the window last:
+ * RFC 9293's rule alone (SND.WL1 < SEG.SEQ ...) keeps the old window,
+ * whose right edge then lies beyond the peer's, and what is sent beyond
+ * it the peer drops, ACKs included. With data both ways and a hole in
+ * each, two ends deadlocked so (a bidirectional netem transfer).
+ */
+TEST_F(peer, window_taken_from_ack_of_new_data)
+{
+	static char buf[12000];
+	uint32_t p, x, high;
+
+	ASSERT_EQ(0, peer_established(_metadata, self, 1460));
+	p = self->c.snd_nxt;
+	x = high = self->c.rcv_nxt;
+	/*
+	 * A window of 4000: from a segment with a newer SEQ, the only kind
+	 * Linux takes a smaller window from.
+	 */
+	ASSERT_EQ(0, peer_seg(self, p, x, 65535, 100));
+	p += 100;
+	ASSERT_EQ(0, peer_seg(self, p, x, 4000, 0));
+	ASSERT_TRUE(snd_wnd_reaches(self->s, 4000, 2000));
+	ASSERT_EQ((ssize_t)sizeof(buf), send(self->s, buf, sizeof(buf), 0));
+	ASSERT_LE(2, tun_burst(&self->t, &high, 300));
+	EXPECT_GE(x + 4000, high) TH_LOG("sent beyond the window");
+	/* 100 bytes beyond a hole of 100 move the right edge to x + 5000 */
+	ASSERT_EQ(0, peer_seg(self, p + 100, x, 5000, 100));
+	ASSERT_TRUE(snd_wnd_reaches(self->s, 5000, 2000));
+	tun_burst(&self->t, &high, 300);
+	EXPECT_GE(x + 5000, high) TH_LOG("sent beyond the window");
+	/* the hole, resent, acknowledges 2920: the same edge, from there */
+	ASSERT_EQ(0, peer_seg(self, p, x + 2920, 2080, 100));
+	EXPECT_TRUE(snd_wnd_reaches(self->s, 2080, 2000))
+		TH_LOG("the window of an ACK of new data was not taken");
+	tun_burst(&self->t, &high, 300);
+	EXPECT_GE(x + 5000, high)
+		TH_LOG("sent %u bytes beyond the peer's window", high - x - 5000);
 }
 
 /* A bare FIN beyond the hole waits too, and draws a duplicate ACK. */

@@ -16,14 +16,15 @@
  *    needless, the window reduction is undone (DSACKUndo; xtcp only:
  *    Linux undoes in other places of its state machine);
  *  - impossible blocks (beyond what was sent, reversed) are counted
- *    (SACKDiscard) and change nothing: no retransmission follows;
+ *    (SACKDiscard) and change nothing: with RACK off, no retransmission
+ *    follows;
  *  - a peer that drops data it SACKed (reneging, RFC 2018 §8) gets it again
  *    after a timeout (SACKReneging);
  *  - segments found delivered below SACKed ones without a retransmission
  *    were reordered: counted (SACKReorder, TCP_INFO reord_seen), and
  *    DupThresh (TCP_INFO reordering) grows to the distance, so the same
- *    reordering no longer looks like a loss (xtcp only: Linux's RACK
- *    decides by time);
+ *    reordering no longer looks like a loss (xtcp only, and with RACK
+ *    off, net.xtcp.recovery 0: RACK decides by time);
  *  - an ACK of the hole echoing a TSval older than its retransmission
  *    shows the original arrived (Eifel, RFC 3522): the reduction is
  *    undone at once, without waiting for a D-SACK (FullUndo);
@@ -31,6 +32,10 @@
  *    after it is SACKed (RACK, RFC 8985 §6.2; LostRetransmit), not after a
  *    timeout (Timeouts unchanged); TCP_INFO min_rtt is the RTT measured,
  *    from the SACKed segments too (as Linux);
+ *  - a hole below a single SACKed segment is within RACK's reordering
+ *    window at first; when no further ACK comes, the reordering timer
+ *    (RFC 8985 §6.3) finds it lost at the window's end and fast recovery
+ *    resends it, not the RTO (with net.xtcp.recovery 0, the RTO does);
  *  - tail loss probes (RFC 8985 §7): a lost tail of a flight is probed by
  *    sending its last segment again about two RTTs after the last ACK,
  *    before the RTO (LossProbes, no timeout); if the ACKs then show the
@@ -315,6 +320,8 @@ TEST_F(sack, impossible_blocks_discarded)
 	long long rs = xtcp_twin_stat("RetransSegs", "RetransSegs");
 	uint32_t blk[3][2], lost;
 
+	/* DupThresh alone: RACK would find 10 lost by time after 12's SACK */
+	ASSERT_EQ(0, xtcp_set_sysctl("recovery", "0"));
 	sk_twenty_in_flight(_metadata, self);
 	lost = seg_at(self, 10);
 	/* a real one first: no D-SACK then, the others are plain lies */
@@ -328,14 +335,10 @@ TEST_F(sack, impossible_blocks_discarded)
 	blk[2][1] = seg_at(self, 14);
 	ASSERT_EQ(0, sk_ack(self, lost, 3, blk));
 	EXPECT_EQ(sd + 2, sk_wait_twin("SACKDiscard", "TCPSACKDiscard", sd + 2));
-	/*
-	 * One believable SACKed segment declares no loss (RFC 6675). The
-	 * kernel's RACK does: a segment sent after the hole arrived.
-	 */
-	if (!xtcp_is_native_tcp()) {
-		EXPECT_EQ(0u, sk_resent(self, &lost, 1, SK_FAST));
+	/* One believable SACKed segment declares no loss (RFC 6675). */
+	EXPECT_EQ(0u, sk_resent(self, &lost, 1, SK_FAST));
+	if (!xtcp_is_native_tcp())
 		EXPECT_EQ(rs, xtcp_stat("RetransSegs"));
-	}
 }
 
 TEST_F(sack, reneged_sack_resent_after_timeout)
@@ -385,7 +388,11 @@ TEST_F(sack, reordering_raises_dupthresh)
 	EXPECT_EQ(0u, ti.base.tcpi_total_retrans);
 	if (xtcp_is_native_tcp())
 		return;	/* RACK decides by time, not by DupThresh */
-	/* Now six SACKed segments above a hole prove nothing; seven do. */
+	/*
+	 * Now six SACKed segments above a hole prove nothing; seven do.
+	 * DupThresh alone (RACK would find the hole lost by time).
+	 */
+	ASSERT_EQ(0, xtcp_set_sysctl("recovery", "0"));
 	fr = xtcp_stat("FastRetrans");
 	hole = seg_at(self, 17);
 	blk[0][0] = seg_at(self, 18);
@@ -455,6 +462,64 @@ TEST_F(sack, lost_retransmission_resent_before_timeout)
 	EXPECT_LE(SK_QUIET * 1000u, ti.min_rtt);
 	EXPECT_GT(SK_SLOW_ACK * 1000u, ti.min_rtt)
 		TH_LOG("no RTT from the SACKed segments");
+}
+
+/*
+ * Twenty in flight; the peer SACKs segment 11 alone, a burst's quiet time
+ * after they went: 10 is missing, but one SACKed segment is no DupThresh,
+ * and 10 is still within the reordering window RACK allows it (a quarter
+ * of the lowest RTT, the SACK's). No further ACK comes (no loss probes
+ * here). With RACK the timer ends that window and 10 is resent then, well
+ * before the RTO (over a second); without RACK only the RTO resends it.
+ */
+static void sk_reo_hole(struct __test_metadata *_metadata,
+			FIXTURE_DATA(sack) *self, bool rack)
+{
+	long long rec = xtcp_twin_stat("SackRecovery", "TCPSackRecovery");
+	long long to = xtcp_twin_stat("Timeouts", "TCPTimeouts");
+	uint32_t blk[1][2], hole;
+	struct xtcp_info ti, ti0;
+	long long t0, el = -1;
+	struct tun_seg s;
+
+	sk_twenty_in_flight(_metadata, self);
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti0));
+	hole = seg_at(self, 10);
+	blk[0][0] = seg_at(self, 11);
+	blk[0][1] = seg_at(self, 12);
+	ASSERT_EQ(0, sk_ack(self, hole, 1, blk));
+	t0 = xtcp_now_ms();
+	while (tun_recv(&self->t, &s, t0 + 5000) > 0)
+		if (s.len && s.seq == hole) {
+			el = xtcp_now_ms() - t0;
+			break;
+		}
+	ASSERT_EQ(0, xtcp_get_info(self->s, &ti));
+	TH_LOG("hole resent %lld ms after the SACK; min_rtt %u us, rto %u us",
+	       el, ti.min_rtt, ti0.base.tcpi_rto);
+	ASSERT_LE(0, el) TH_LOG("the hole was never resent");
+	if (!rack) {
+		EXPECT_LE(ti0.base.tcpi_rto / 2, el * 1000)
+			TH_LOG("resent before the RTO");
+		EXPECT_EQ(to + 1, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
+		return;
+	}
+	EXPECT_GT(ti0.base.tcpi_rto / 2, el * 1000)
+		TH_LOG("resent by the RTO, not RACK's timer");
+	EXPECT_EQ(to, xtcp_twin_stat("Timeouts", "TCPTimeouts"));
+	EXPECT_EQ(rec + 1, sk_wait_twin("SackRecovery", "TCPSackRecovery",
+					rec + 1));
+}
+
+TEST_F(sack, reorder_timer_resends_hole)
+{
+	sk_reo_hole(_metadata, self, true);
+}
+
+TEST_F(sack, recovery_0_hole_waits_for_timeout)
+{
+	ASSERT_EQ(0, xtcp_set_sysctl("recovery", "0"));
+	sk_reo_hole(_metadata, self, false);
 }
 
 /*

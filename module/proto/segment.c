@@ -8,23 +8,25 @@
 
 /**
  * xtcp_seq_acceptable() - RFC 9293 §3.10.7.4 first check ("segment
- * acceptability"), the four-case table on SEG.LEN and RCV.WND.
+ * acceptability"), the four-case table on SEG.LEN and RCV.WND, with one
+ * widening Linux makes too (tcp_in_window(), tcp_sequence()): a segment
+ * without text may sit at the window's right edge. A peer that filled
+ * the window sends its bare ACKs there; refused, they carry no ACK, and
+ * two full directions each missing data deadlock.
  * @seq: SEG.SEQ.
  * @seg_len: SEG.LEN, counting SYN and FIN as one octet each.
  * @rcv_nxt: RCV.NXT.
  * @rcv_wnd: RCV.WND currently offered.
  *
- * Return: true if any part of the segment falls in the receive window.
+ * Return: true if any part of the segment falls in the receive window
+ * (for a segment without text: if it lies within it or at its edge).
  */
 bool xtcp_seq_acceptable(u32 seq, u32 seg_len, u32 rcv_nxt, u32 rcv_wnd)
 {
 	u32 wnd_end = rcv_nxt + rcv_wnd;
 
-	if (seg_len == 0) {
-		if (rcv_wnd == 0)
-			return seq == rcv_nxt;
-		return xtcp_seq_in(seq, rcv_nxt, wnd_end);
-	}
+	if (seg_len == 0)
+		return (u32)(seq - rcv_nxt) <= rcv_wnd;
 	if (rcv_wnd == 0)
 		return false;
 	return xtcp_seq_in(seq, rcv_nxt, wnd_end) ||
@@ -68,17 +70,23 @@ enum xtcp_ack_verdict xtcp_ack_check(u32 ack, u32 snd_una, u32 snd_nxt)
 /**
  * xtcp_window_update_ok() - RFC 9293 §3.10.7.4: take SEG.WND only from a
  * segment at least as new as the one that last set it, so that reordered
- * old segments cannot shrink the send window.
+ * old segments cannot shrink the send window; and, as Linux
+ * (tcp_may_update_window()), from every segment that acknowledges new
+ * data, whatever its SEQ. The window is counted from SND.UNA, so one kept
+ * while SND.UNA moves on moves its right edge past the peer's: a
+ * retransmission of old data that acknowledges ours would otherwise let us
+ * send beyond the window, and the peer drop what we send, ACKs included.
  * @seq: SEG.SEQ.
  * @ack: SEG.ACK.
  * @wl1: SND.WL1, the sequence number of the last window update.
  * @wl2: SND.WL2, the acknowledgment number of the last window update.
+ * @snd_una: SND.UNA before this segment.
  *
  * Return: true if SND.WND may be updated from this segment.
  */
-bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2)
+bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2, u32 snd_una)
 {
-	return xtcp_seq_before(wl1, seq) ||
+	return xtcp_seq_after(ack, snd_una) || xtcp_seq_before(wl1, seq) ||
 	       (wl1 == seq && xtcp_seq_leq(wl2, ack));
 }
 

@@ -39,7 +39,7 @@ enum xtcp_ack_verdict {
 bool xtcp_seq_acceptable(u32 seq, u32 seg_len, u32 rcv_nxt, u32 rcv_wnd);
 enum xtcp_rst_verdict xtcp_rst_check(u32 seq, u32 rcv_nxt, u32 rcv_wnd);
 enum xtcp_ack_verdict xtcp_ack_check(u32 ack, u32 snd_una, u32 snd_nxt);
-bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2);
+bool xtcp_window_update_ok(u32 seq, u32 ack, u32 wl1, u32 wl2, u32 snd_una);
 u32 xtcp_window_round(u32 wnd, u8 shift);
 u32 xtcp_select_window(u32 free_space, u32 cur_wnd, u32 sws_threshold,
 		       u32 max_wnd);

@@ -548,8 +548,10 @@ cap_stop() {
 # only for offsets inside the TCP header, IHL is honoured):
 #   TIME SRC SPORT DST DPORT FLAGS SEQ ACK PAYLOAD_LEN IPPROTO
 # FLAGS: letters of FIN SYN RST PSH ACK URG as F S R P A U, e.g. "SA", "FA".
+# cap_decode NAME win: the same lines with the window field and, if the
+# segment has one, the timestamp option's TSval and TSecr after them.
 cap_decode() {
-	tcpdump -r "$TMPD/$1.pcap" -n -tt -x 2>/dev/null | awk '
+	tcpdump -r "$TMPD/$1.pcap" -n -tt -x 2>/dev/null | awk -v win="${2:-}" '
 	function hexval(s,   i, v) {
 		v = 0
 		for (i = 1; i <= length(s); i++)
@@ -557,7 +559,19 @@ cap_decode() {
 		return v
 	}
 	function byte(i) { return hexval(substr(hex, 2 * i + 1, 2)) }
-	function flush(   ihl, t, f, s, plen) {
+	function tsopt(t, doff,   o, k, l) {
+		for (o = t + 20; o < t + doff; o += l) {
+			k = byte(o)
+			if (k == 0) break
+			if (k == 1) { l = 1; continue }
+			l = byte(o + 1)
+			if (l < 2) break
+			if (k == 8 && l == 10)
+				return sprintf(" ts %.0f %.0f", byte(o + 2) * 16777216 + byte(o + 3) * 65536 + byte(o + 4) * 256 + byte(o + 5), byte(o + 6) * 16777216 + byte(o + 7) * 65536 + byte(o + 8) * 256 + byte(o + 9))
+		}
+		return ""
+	}
+	function flush(   ihl, t, f, s, plen, x) {
 		if (hex == "") return
 		ihl = (byte(0) % 16) * 4
 		plen = byte(2) * 256 + byte(3)
@@ -570,13 +584,16 @@ cap_decode() {
 		if (int(f / 8) % 2) s = s "P"
 		if (int(f / 16) % 2) s = s "A"
 		if (int(f / 32) % 2) s = s "U"
-		printf "%s %d.%d.%d.%d %d %d.%d.%d.%d %d %s %.0f %.0f %d %d\n", ts,
+		x = ""
+		if (win != "")
+			x = sprintf(" win %d", byte(t + 14) * 256 + byte(t + 15)) tsopt(t, int(byte(t + 12) / 16) * 4)
+		printf "%s %d.%d.%d.%d %d %d.%d.%d.%d %d %s %.0f %.0f %d %d%s\n", ts,
 			byte(12), byte(13), byte(14), byte(15), byte(t) * 256 + byte(t + 1),
 			byte(16), byte(17), byte(18), byte(19), byte(t + 2) * 256 + byte(t + 3),
 			s,
 			byte(t + 4) * 16777216 + byte(t + 5) * 65536 + byte(t + 6) * 256 + byte(t + 7),
 			byte(t + 8) * 16777216 + byte(t + 9) * 65536 + byte(t + 10) * 256 + byte(t + 11),
-			plen - ihl - int(byte(t + 12) / 16) * 4, byte(9)
+			plen - ihl - int(byte(t + 12) / 16) * 4, byte(9), x
 		hex = ""
 	}
 	/^[0-9]/ { flush(); ts = $1; next }

@@ -43,13 +43,18 @@ static const struct acc_case acc_cases[] = {
 	{ 1000, 0, 1000, 0, true },
 	{ 999, 0, 1000, 0, false },
 	{ 1001, 0, 1000, 0, false },
-	/* case 2: SEG.LEN = 0, RCV.WND > 0: RCV.NXT =< SEG.SEQ < end */
+	/*
+	 * case 2: SEG.LEN = 0, RCV.WND > 0: RCV.NXT =< SEG.SEQ < end, and
+	 * (Linux's widening) SEG.SEQ = end: a full window's bare ACK.
+	 */
 	{ 1000, 0, 1000, 100, true },
 	{ 1099, 0, 1000, 100, true },
-	{ 1100, 0, 1000, 100, false },
+	{ 1100, 0, 1000, 100, true },
+	{ 1101, 0, 1000, 100, false },
 	{ 999, 0, 1000, 100, false },
 	{ 1000, 0, 1000, 1, true },
-	{ 1001, 0, 1000, 1, false },
+	{ 1001, 0, 1000, 1, true },
+	{ 1002, 0, 1000, 1, false },
 	/* case 3: SEG.LEN > 0, RCV.WND = 0: never */
 	{ 1000, 1, 1000, 0, false },
 	{ 999, 2, 1000, 0, false },
@@ -106,7 +111,8 @@ TEST(acceptability_wraparound)
 	EXPECT_TRUE(xtcp_seq_acceptable(0, 10, nxt, wnd));
 	EXPECT_TRUE(xtcp_seq_acceptable(0xffffffffu, 1, nxt, wnd));
 	EXPECT_TRUE(xtcp_seq_acceptable(0x3f, 0, nxt, wnd));
-	EXPECT_FALSE(xtcp_seq_acceptable(0x40, 0, nxt, wnd));
+	EXPECT_TRUE(xtcp_seq_acceptable(0x40, 0, nxt, wnd));	/* the edge */
+	EXPECT_FALSE(xtcp_seq_acceptable(0x41, 0, nxt, wnd));
 	EXPECT_FALSE(xtcp_seq_acceptable(0xffffffbfu, 1, nxt, wnd));
 	EXPECT_TRUE(xtcp_seq_acceptable(0xffffffbfu, 2, nxt, wnd));
 	/* Last octet lands exactly on RCV.NXT across a longer wrap. */
@@ -116,7 +122,10 @@ TEST(acceptability_wraparound)
 	EXPECT_TRUE(xtcp_seq_acceptable(0x30, 0xfffff000u, nxt, wnd));
 }
 
-/* RFC 9293 §3.10.7.4 written with the comparison operators of §3.4. */
+/*
+ * RFC 9293 §3.10.7.4 written with the comparison operators of §3.4,
+ * a bare segment at the right edge allowed (as Linux).
+ */
 static bool model_acceptable(u32 seq, u32 len, u32 nxt, u32 wnd)
 {
 	u64 d_first = (u32)(seq - nxt);
@@ -125,7 +134,7 @@ static bool model_acceptable(u32 seq, u32 len, u32 nxt, u32 wnd)
 	if (len == 0 && wnd == 0)
 		return seq == nxt;
 	if (len == 0)
-		return d_first < wnd;
+		return d_first <= wnd;
 	if (wnd == 0)
 		return false;
 	return d_first < wnd || d_last < wnd;
@@ -220,28 +229,39 @@ TEST(window_update_rule)
 
 	/*
 	 * RFC 9293 §3.10.7.4: update if SND.WL1 < SEG.SEQ, or
-	 * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK.
+	 * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK; and (Linux) whenever
+	 * SEG.ACK acknowledges new data. SND.UNA is SND.WL2 + 100 here
+	 * unless said otherwise: ACKs up to it acknowledge nothing new.
 	 */
 	for (s = 0; s < NR_SHIFTS; s++) {
 		u32 k = shifts[s];
-		u32 wl1 = 5000 + k, wl2 = 9000 + k;
+		u32 wl1 = 5000 + k, wl2 = 9000 + k, una = wl2 + 100;
 
-		EXPECT_TRUE(xtcp_window_update_ok(wl1 + 1, wl2, wl1, wl2));
+		EXPECT_TRUE(xtcp_window_update_ok(wl1 + 1, wl2, wl1, wl2, una));
 		/* A newer SEQ wins even with an older ACK. */
 		EXPECT_TRUE(xtcp_window_update_ok(wl1 + 1, wl2 - 10, wl1,
-						  wl2));
-		EXPECT_TRUE(xtcp_window_update_ok(wl1, wl2, wl1, wl2));
-		EXPECT_TRUE(xtcp_window_update_ok(wl1, wl2 + 1, wl1, wl2));
-		EXPECT_FALSE(xtcp_window_update_ok(wl1, wl2 - 1, wl1, wl2));
-		/* A reordered older segment must not touch the window. */
+						  wl2, una));
+		EXPECT_TRUE(xtcp_window_update_ok(wl1, wl2, wl1, wl2, una));
+		EXPECT_TRUE(xtcp_window_update_ok(wl1, wl2 + 1, wl1, wl2, una));
+		EXPECT_FALSE(xtcp_window_update_ok(wl1, wl2 - 1, wl1, wl2,
+						   una));
+		/* A reordered older segment must not touch the window... */
 		EXPECT_FALSE(xtcp_window_update_ok(wl1 - 1, wl2 + 100, wl1,
-						   wl2));
-		EXPECT_FALSE(xtcp_window_update_ok(wl1 - 1, wl2, wl1, wl2));
+						   wl2, una));
+		EXPECT_FALSE(xtcp_window_update_ok(wl1 - 1, wl2, wl1, wl2,
+						   una));
+		/* ...unless it acknowledges new data: SND.UNA moves with it. */
+		EXPECT_TRUE(xtcp_window_update_ok(wl1 - 1, una + 1, wl1, wl2,
+						  una));
+		EXPECT_TRUE(xtcp_window_update_ok(wl1 - 5000, una + 1460, wl1,
+						  wl2, una));
 	}
-	EXPECT_TRUE(xtcp_window_update_ok(0, 0, 0xffffffffu, 0));
-	EXPECT_FALSE(xtcp_window_update_ok(0xffffffffu, 0, 0, 0));
-	EXPECT_TRUE(xtcp_window_update_ok(7, 0, 7, 0xffffffffu));
-	EXPECT_FALSE(xtcp_window_update_ok(7, 0xffffffffu, 7, 0));
+	EXPECT_TRUE(xtcp_window_update_ok(0, 0, 0xffffffffu, 0, 0));
+	EXPECT_FALSE(xtcp_window_update_ok(0xffffffffu, 0, 0, 0, 0));
+	EXPECT_TRUE(xtcp_window_update_ok(7, 0, 7, 0xffffffffu, 0));
+	EXPECT_FALSE(xtcp_window_update_ok(7, 0xffffffffu, 7, 0, 0));
+	/* new data acknowledged across the wrap */
+	EXPECT_TRUE(xtcp_window_update_ok(6, 5, 7, 0xfffffff0u, 0xfffffff0u));
 }
 
 /* Windows round up to the scale's unit, and stop at 65535 << shift. */

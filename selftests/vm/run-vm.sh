@@ -91,25 +91,31 @@ fi
 
 # boot_watch PID: true once the guest's /init has printed XTCP-VM-INIT (or
 # QEMU has exited: judged later); false if the console stays silent for
-# BOOT_STALL seconds or BOOT_LIMIT pass first. The KASAN/lockdep kernel
-# sometimes stops in early timer setup under TCG; a fresh boot gets past.
+# BOOT_STALL seconds or BOOT_LIMIT pass first, or if the kernel reported a
+# problem before /init (before xtcp is loaded, so not xtcp's). The
+# KASAN/lockdep kernel sometimes stops in early timer setup under TCG, and
+# the 7.x kernel has oopsed patching its text there; a fresh boot gets past.
 BOOT_LIMIT=${XTCP_VM_BOOT_LIMIT:-400} BOOT_STALL=${XTCP_VM_BOOT_STALL:-60}
 BOOT_TRIES=${XTCP_VM_BOOT_TRIES:-6}
 boot_watch() {
 	local s size last=-1 quiet=0
 
 	for ((s = 0; s < BOOT_LIMIT; s++)); do
-		grep -qa '^XTCP-VM-INIT' "$LOG" && return 0
-		kill -0 "$1" 2>/dev/null || return 0
+		if grep -qa '^XTCP-VM-INIT' "$LOG" || ! kill -0 "$1" 2>/dev/null; then
+			"$VMDIR/scan-klog.sh" --boot "$LOG" >/dev/null && return 0
+			boot_why="reported a kernel problem before /init"
+			return 1
+		fi
 		size=$(stat -c %s "$LOG")
 		if [[ $size -eq $last ]]; then
 			quiet=$((quiet + 1))
-			[[ $quiet -ge $BOOT_STALL ]] && return 1
+			[[ $quiet -ge $BOOT_STALL ]] && { boot_why="stalled before /init"; return 1; }
 		else
 			quiet=0 last=$size
 		fi
 		sleep 1
 	done
+	boot_why="did not reach /init in ${BOOT_LIMIT}s"
 	return 1
 }
 
@@ -140,7 +146,7 @@ ln -sfn "$LOG" "$CACHE/vm-logs/latest.log" 2>/dev/null || true
 echo "run-vm: kernel $KNAME ($KVER), initramfs ${INITRD##*/}, timeout ${TIMEOUT}s, log $LOG"
 tb=$(date +%s)
 set +e
-attempt=1
+attempt=1 boot_why=
 while :; do
 	: >"$LOG"
 	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" -serial stdio -append "$APPEND" \
@@ -159,12 +165,13 @@ while :; do
 	fi
 	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; wait "$tpid" 2>/dev/null
 	if [[ $attempt -ge $BOOT_TRIES ]]; then
-		echo "run-vm: guest never reached /init in $BOOT_TRIES tries"
+		echo "run-vm: guest never booted cleanly in $BOOT_TRIES tries (last: $boot_why)"
+		"$VMDIR/scan-klog.sh" --boot "$LOG" || true
 		qrc=125
 		break
 	fi
 	attempt=$((attempt + 1))
-	echo "run-vm: guest stalled before /init; booting again (try $attempt of $BOOT_TRIES)"
+	echo "run-vm: guest $boot_why; booting again (try $attempt of $BOOT_TRIES)"
 done
 set -e
 te=$(date +%s)

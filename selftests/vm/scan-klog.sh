@@ -9,13 +9,16 @@
 # scanned, so test output on the console can't false-positive. A log without
 # that section (crashed guest, or a plain dmesg file) is scanned whole.
 #
-# Usage: scan-klog.sh [--all] LOGFILE      (--all: ignore the markers)
+# Usage: scan-klog.sh [--all|--boot] LOGFILE
+#   --all: ignore the markers; --boot: only the boot, up to the guest init's
+#   XTCP-VM-INIT line (before xtcp is loaded: run-vm.sh boots again)
 # Env:   XTCP_KLOG_IGNORE  extra extended regex of lines to ignore
 set -euo pipefail
 
-all=0
+all=0 boot=0
 [[ ${1:-} == --all ]] && { all=1; shift; }
-[[ $# -eq 1 && -r $1 ]] || { echo "usage: ${0##*/} [--all] LOGFILE" >&2; exit 2; }
+[[ ${1:-} == --boot ]] && { boot=1; shift; }
+[[ $# -eq 1 && -r $1 ]] || { echo "usage: ${0##*/} [--all|--boot] LOGFILE" >&2; exit 2; }
 
 BAD=(
 	'Oops(:| -|#)' 'BUG:' 'kernel BUG at' 'BUG [^ ]+ \((Not t|T)ainted\)'
@@ -35,7 +38,9 @@ IGNORE='Spectre V2 : WARNING: Unprivileged eBPF|^(\[[ 0-9.]+\] )?(not )?ok [0-9]
 
 pat=$(IFS='|'; echo "${BAD[*]}")
 section() {
-	if [[ $all -eq 0 ]] && grep -q '^XTCP-VM-KLOG-BEGIN' <(tr -d '\r' <"$1"); then
+	if [[ $boot -eq 1 ]]; then
+		tr -d '\r' <"$1" | sed '/^XTCP-VM-INIT/q'
+	elif [[ $all -eq 0 ]] && grep -q '^XTCP-VM-KLOG-BEGIN' <(tr -d '\r' <"$1"); then
 		tr -d '\r' <"$1" | sed -n '/^XTCP-VM-KLOG-BEGIN/,/^XTCP-VM-KLOG-END/p'
 	else
 		tr -d '\r' <"$1"
