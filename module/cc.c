@@ -12,7 +12,9 @@
  * sender (@cwnd_limited), and after a pause of more than an RTO shrinks
  * as Linux's does. A fast retransmit (three duplicate ACKs) halves it and
  * recovery lasts until everything sent before is acknowledged (RFC 6582;
- * "Recovery"); a retransmission timeout sets the threshold once per
+ * "Recovery"); meanwhile Proportional Rate Reduction (RFC 6937, as Linux)
+ * sets the window on every ACK, so that the flight shrinks to the new
+ * threshold in step with what is delivered; a retransmission timeout sets the threshold once per
  * episode and restarts from one segment ("Loss"), growing in slow start
  * as the retransmissions are acknowledged.
  *
@@ -91,17 +93,21 @@ void xtcp_cc_acked(struct sock *sk, u32 acked)
 }
 
 /**
- * xtcp_cc_enter_recovery() - a fast retransmit: halve the window (RFC 5681
- * §3.2 step 2, without the inflation Linux does not do either).
- * @sk: the socket.
+ * xtcp_cc_enter_recovery() - a fast retransmit: the threshold halves (RFC
+ * 5681 §3.2 step 2), and the window comes down to it by PRR, ACK by ACK
+ * (xtcp_cc_prr()); until the first of them, only the fast retransmit
+ * itself goes.
+ * @sk: the socket; @prior_cwnd holds the window before (xtcp.h).
  */
 void xtcp_cc_enter_recovery(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
 	xs->cw.ssthresh = xs->cc->ssthresh(sk);
-	xs->cw.cwnd = xs->cw.ssthresh;
+	xs->cw.cwnd = min(xs->cw.cwnd, xtcp_packets_in_flight(sk));
 	xs->cw.cnt = 0;
+	xs->prr_delivered = 0;
+	xs->prr_out = 0;
 	xs->ca_state = TCP_CA_Recovery;
 	xs->tlp_out = 0;	/* recovery takes over from a loss probe */
 	xtcp_inc_stat(sock_net(sk), XTCP_MIB_FASTRETRANS);
@@ -110,14 +116,38 @@ void xtcp_cc_enter_recovery(struct sock *sk)
 }
 
 /**
- * xtcp_cc_recovered() - everything sent before the loss is acknowledged.
+ * xtcp_cc_prr() - an ACK during fast recovery delivered @delivered
+ * segments: the window becomes what is in flight plus what PRR lets go
+ * now (proto/cc.c); the sender then resends lost segments first.
+ * @sk: the socket.
+ * @delivered: segments this ACK acknowledged or SACKed for the first time.
+ * @una_advanced: it acknowledged new data and nothing was newly found lost.
+ */
+void xtcp_cc_prr(struct sock *sk, u32 delivered, bool una_advanced)
+{
+	struct xtcp_sock *xs = xtcp_sk(sk);
+
+	if (xs->ca_state != TCP_CA_Recovery || !delivered)
+		return;
+	xs->prr_delivered += delivered;
+	xs->cw.cwnd = xtcp_packets_in_flight(sk) +
+		      xtcp_prr_sndcnt(xtcp_packets_in_flight(sk),
+				      xs->cw.ssthresh, xs->prior_cwnd,
+				      xs->prr_delivered, xs->prr_out,
+				      delivered, una_advanced);
+}
+
+/**
+ * xtcp_cc_recovered() - everything sent before the loss is acknowledged:
+ * the window is the threshold, whatever PRR left it at (as Linux's
+ * tcp_end_cwnd_reduction()).
  * @sk: the socket.
  */
 void xtcp_cc_recovered(struct sock *sk)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
 
-	if (xs->ca_state == TCP_CA_Recovery && xs->cw.cwnd > xs->cw.ssthresh)
+	if (xs->ca_state == TCP_CA_Recovery)
 		xs->cw.cwnd = xs->cw.ssthresh;
 	xs->ca_state = TCP_CA_Open;
 }

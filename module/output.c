@@ -184,6 +184,8 @@ static void xtcp_note_sent(struct sock *sk, struct sk_buff *skb)
 	if (!cb->retransmitted)
 		cb->sent_at = jiffies;
 	cb->xmit_us = xtcp_clock_us();
+	if (xs->ca_state == TCP_CA_Recovery)
+		xs->prr_out++;	/* PRR counts what goes, new or again */
 	xtcp_rate_sent(sk, skb);
 	xs->bytes_sent += skb->len;
 	if (xtcp_seq_after(cb->end_seq, xs->snd_nxt)) {

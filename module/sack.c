@@ -443,12 +443,17 @@ void xtcp_undo_if_delayed(struct sock *sk, u32 prior_una, u32 ecr)
  * @acked: segments the ACK's cumulative part freed.
  * @dupack: a duplicate ACK (RFC 5681 §2), or with SACK one that SACKed
  *	something new (RFC 6675 §2).
+ * @prior_undelivered: segments in the write queue neither acknowledged
+ *	nor SACKed before this ACK (@packets_out - @sacked_out): what it
+ *	delivered is the difference, for PRR.
  *
  * Context: socket locked.
  */
-void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
+void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack,
+		       u32 prior_undelivered)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 lost = xs->lost_out, undelivered;
 
 	xtcp_assert_locked(sk);
 	if (!xs->sack_ok) {
@@ -464,7 +469,7 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 				xtcp_mark_lost_by_sack(sk);
 			else if (acked)
 				xtcp_mark_head_lost(sk);
-			return;
+			goto prr;
 		}
 		xs->in_recovery = false;
 		if (!xs->sack_ok)
@@ -477,6 +482,13 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack)
 		xtcp_mark_lost_by_sack(sk);
 	if (xs->lost_out || xs->dup_acks >= xs->reordering)
 		xtcp_enter_recovery(sk);
+prr:
+	/* delivered: what left the queue or got SACKed (Linux's count) */
+	undelivered = xs->packets_out > xs->sacked_out ?
+		      xs->packets_out - xs->sacked_out : 0;
+	xtcp_cc_prr(sk, prior_undelivered > undelivered ?
+		    prior_undelivered - undelivered : 0,
+		    acked && xs->lost_out == lost);
 }
 
 /**

@@ -271,6 +271,8 @@ void xtcp_reset_sequence_space(struct xtcp_sock *xs, u32 iss)
 	xs->reord_seen = 0;
 	xs->undo_marker = 0;
 	xs->undo_retrans = 0;
+	xs->prr_delivered = 0;
+	xs->prr_out = 0;
 	xs->retrans_ts_set = false;
 	xs->min_rtt_us = 0;
 	xs->rack_valid = false;

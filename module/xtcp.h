@@ -646,6 +646,14 @@ struct xtcp_sock {
 	/** @prior_ssthresh: the threshold before it. */
 	u32 prior_ssthresh;
 	/**
+	 * @prr_delivered: segments delivered (acknowledged or SACKed) since
+	 * fast recovery began; @prr_out: segments sent since then. PRR's
+	 * counts (RFC 6937, cc.c), its RecoverFS is @prior_cwnd.
+	 */
+	u32 prr_delivered;
+	/** @prr_out: see @prr_delivered. */
+	u32 prr_out;
+	/**
 	 * @retrans_tsval: the TSval of the first retransmission since the
 	 * reduction, if @retrans_ts_set (Eifel detection, RFC 3522).
 	 */
@@ -1092,6 +1100,7 @@ bool xtcp_cc_may_send(struct sock *sk);
 void xtcp_cc_acked(struct sock *sk, u32 acked);
 void xtcp_cc_enter_recovery(struct sock *sk);
 void xtcp_cc_recovered(struct sock *sk);
+void xtcp_cc_prr(struct sock *sk, u32 delivered, bool una_advanced);
 void xtcp_cc_timeout(struct sock *sk);
 void xtcp_cc_reduce(struct sock *sk);
 
@@ -1129,7 +1138,8 @@ static inline u32 xtcp_clock_us(void)
 }
 int xtcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void xtcp_retransmit_lost(struct sock *sk, bool force);
-void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack);
+void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack,
+		       u32 prior_undelivered);
 void xtcp_recovery_timeout(struct sock *sk);
 void xtcp_recovery_marked(struct sock *sk);
 

@@ -28,6 +28,9 @@
  *  - an ACK of the hole echoing a TSval older than its retransmission
  *    shows the original arrived (Eifel, RFC 3522): the reduction is
  *    undone at once, without waiting for a D-SACK (FullUndo);
+ *  - during the recovery the window comes down by PRR (RFC 6937): new
+ *    segments keep going, about one per two delivered, not none until the
+ *    flight has fallen to the threshold, and no more than PRR's share;
  *  - a retransmission lost as well is sent again as soon as a segment sent
  *    after it is SACKed (RACK, RFC 8985 §6.2; LostRetransmit), not after a
  *    timeout (Timeouts unchanged); TCP_INFO min_rtt is the RTT measured,
@@ -427,6 +430,35 @@ TEST_F(sack, late_segment_undoes_recovery_by_timestamp)
 	       ti.base.tcpi_ca_state);
 	EXPECT_LE(20u, ti.base.tcpi_snd_cwnd);
 	EXPECT_EQ(0u, ti.base.tcpi_ca_state);	/* TCP_CA_Open */
+}
+
+/*
+ * Proportional Rate Reduction (RFC 6937, Linux's default): the window of
+ * 20 halves to 10, but the sender does not fall silent until only 10 are
+ * in flight; it sends about one new segment for every two delivered. Six
+ * more segments SACKed one by one after the hole went again: PRR lets
+ * the share ceil(10 * 9 / 20) = 5 go in all, the retransmission one of
+ * them; without it nothing new goes until 10 are in flight.
+ */
+TEST_F(sack, prr_sends_during_recovery)
+{
+	uint32_t blk[1][2], lost, fresh;
+	int i;
+
+	/* sk_resent() keeps self->high at the end of new data it saw */
+	sk_hole_resent(_metadata, self, &lost);
+	blk[0][0] = seg_at(self, 11);
+	for (i = 14; i < 20; i++) {
+		blk[0][1] = seg_at(self, i + 1);
+		ASSERT_EQ(0, sk_ack(self, lost, 1, blk));
+		usleep(20000);
+	}
+	tun_burst(&self->t, &self->high, SK_QUIET);
+	fresh = (self->high - seg_at(self, 30)) / SK_SEG;
+	TH_LOG("%u new segments during recovery", fresh);
+	EXPECT_LE(2u, fresh)
+		TH_LOG("silent until the flight fell to the threshold");
+	EXPECT_GE(4u, fresh) TH_LOG("more than PRR's share");
 }
 
 TEST_F(sack, lost_retransmission_resent_before_timeout)

@@ -114,3 +114,50 @@ u32 xtcp_cwnd_restart(u32 cwnd, u32 idle, u32 rto)
 	}
 	return cwnd > floor ? cwnd : floor;
 }
+
+/**
+ * xtcp_prr_sndcnt() - Proportional Rate Reduction (RFC 6937, with its
+ * slow-start reduction bound, PRR-SSRB, as Linux's tcp_cwnd_reduction()):
+ * how many segments fast recovery may send on this ACK. While more than
+ * ssthresh is in flight, sending follows the deliveries at the ratio
+ * ssthresh / prior_cwnd, so the flight shrinks smoothly to ssthresh
+ * instead of the sender falling silent for half an RTT; below it, the
+ * flight grows back towards ssthresh no faster than slow start.
+ * @in_flight: segments in flight now (RFC 6675's pipe).
+ * @ssthresh: the threshold the recovery reduces to.
+ * @prior_cwnd: the window when the recovery began.
+ * @prr_delivered: segments delivered since then (acknowledged or SACKed),
+ *	this ACK's included.
+ * @prr_out: segments sent since then, new or again.
+ * @delivered: segments this ACK delivered.
+ * @una_advanced: this ACK acknowledged new data, and found nothing newly
+ *	lost: one more may go (Linux's allowance).
+ *
+ * Return: segments that may go now; at least one if nothing went yet
+ * (the fast retransmit itself).
+ */
+u32 xtcp_prr_sndcnt(u32 in_flight, u32 ssthresh, u32 prior_cwnd,
+		    u32 prr_delivered, u32 prr_out, u32 delivered,
+		    bool una_advanced)
+{
+	u32 sndcnt;
+
+	if (!prior_cwnd)
+		prior_cwnd = 1;
+	if (in_flight > ssthresh) {
+		/* RFC 6937 §3: CEIL(prr_delivered * ssthresh / RecoverFS) */
+		u64 share = div_u64((u64)ssthresh * prr_delivered +
+				    prior_cwnd - 1, prior_cwnd);
+
+		sndcnt = share > prr_out ? (u32)(share - prr_out) : 0;
+	} else {
+		sndcnt = prr_delivered > prr_out ? prr_delivered - prr_out : 0;
+		sndcnt = max(sndcnt, delivered);
+		if (una_advanced)
+			sndcnt++;
+		sndcnt = min(sndcnt, ssthresh - in_flight);
+	}
+	if (!prr_out && !sndcnt)
+		sndcnt = 1;
+	return sndcnt;
+}

@@ -33,5 +33,8 @@ void xtcp_cong_avoid_ai(struct xtcp_cwnd *w, u32 per, u32 acked);
 void xtcp_reno_increase(struct xtcp_cwnd *w, u32 acked);
 u32 xtcp_reno_ssthresh(u32 cwnd);
 u32 xtcp_cwnd_restart(u32 cwnd, u32 idle, u32 rto);
+u32 xtcp_prr_sndcnt(u32 in_flight, u32 ssthresh, u32 prior_cwnd,
+		    u32 prr_delivered, u32 prr_out, u32 delivered,
+		    bool una_advanced);
 
 #endif /* XTCP_PROTO_CC_H */

@@ -92,4 +92,57 @@ TEST(restart_after_idle)
 	EXPECT_EQ(80u, xtcp_cwnd_restart(80, 100000, 0));
 }
 
+/* RFC 6937: PRR with its slow-start reduction bound, as Linux. */
+TEST(prr_first_ack)
+{
+	/* 20 in flight, one lost, three SACKed: 16 left, 2 may go */
+	EXPECT_EQ(2u, xtcp_prr_sndcnt(16, 10, 20, 3, 0, 3, false));
+	/* the fast retransmit already went: one more */
+	EXPECT_EQ(1u, xtcp_prr_sndcnt(17, 10, 20, 3, 1, 3, false));
+	/* a share of 0 before anything went still sends the retransmit */
+	EXPECT_EQ(1u, xtcp_prr_sndcnt(10, 10, 20, 0, 0, 0, false));
+	/* no window to divide by: no fault, a share as of one */
+	EXPECT_EQ(30u, xtcp_prr_sndcnt(50, 10, 0, 3, 0, 3, false));
+}
+
+/*
+ * One segment delivered per ACK from a window of 20 halved to 10, one of
+ * them lost: one segment goes for every second ACK, never a burst, as a
+ * share of what was delivered (RFC 6937 §3) while the flight is above
+ * ssthresh; then it stays at ssthresh, one out per one delivered.
+ */
+TEST(prr_proportional)
+{
+	u32 in_flight = 19, delivered = 0, out = 0, i, n;
+
+	for (i = 0; i < 24; i++) {
+		delivered++;
+		in_flight--;
+		n = xtcp_prr_sndcnt(in_flight, 10, 20, delivered, out, 1,
+				    false);
+		ASSERT_GE(1u, n) TH_LOG("ACK %u: %u at once", i, n);
+		out += n;
+		if (in_flight > 10) {
+			EXPECT_EQ((delivered * 10 + 19) / 20, out)
+				TH_LOG("ACK %u", i);
+		}
+		in_flight += n;
+		EXPECT_LE(10u, in_flight) TH_LOG("ACK %u: below ssthresh", i);
+	}
+	EXPECT_EQ(10u, in_flight);
+	EXPECT_EQ(15u, out);	/* 8 while shrinking, then one per ACK */
+}
+
+TEST(prr_below_ssthresh)
+{
+	/* catch up what was delivered and not sent, as slow start would */
+	EXPECT_EQ(2u, xtcp_prr_sndcnt(5, 10, 20, 8, 6, 1, false));
+	EXPECT_EQ(3u, xtcp_prr_sndcnt(5, 10, 20, 8, 6, 1, true));
+	/* this ACK's deliveries at least */
+	EXPECT_EQ(4u, xtcp_prr_sndcnt(2, 10, 20, 8, 8, 4, false));
+	/* never beyond ssthresh */
+	EXPECT_EQ(1u, xtcp_prr_sndcnt(9, 10, 20, 10, 2, 4, false));
+	EXPECT_EQ(0u, xtcp_prr_sndcnt(10, 10, 20, 10, 2, 4, true));
+}
+
 TEST_HARNESS_MAIN
