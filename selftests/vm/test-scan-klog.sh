@@ -100,6 +100,20 @@ mklog "$T/ign" '[   12.345678] WARNING: CPU: 0 PID: 1 at drivers/foo.c:1 foo_pro
 XTCP_KLOG_IGNORE='at drivers/foo\.c' expect 0 "XTCP_KLOG_IGNORE suppresses a known line" "$T/ign"
 expect 1 "--all also scans test output" "$T/clean" --all
 expect 2 "usage error on a missing file" "$T/does-not-exist"
+# --boot: only what the kernel said before the guest's /init (run-vm.sh
+# boots again then: xtcp was not loaded yet)
+printf '%s\r\n' '[    0.000000] Linux version 7.0.0' \
+	'[    2.411257] Oops: int3: 0000 [#1] SMP NOPTI' \
+	'[    2.414227] Kernel panic - not syncing: Fatal exception in interrupt' >"$T/bootoops"
+expect 1 "--boot: a report during boot, no /init" "$T/bootoops" --boot
+printf '%s\r\n' '[    0.000000] Linux version 7.0.0' '[    2.4] Oops: int3: 0000 [#1] SMP NOPTI' \
+	XTCP-VM-INIT 'XTCP-VM: loaded xtcp.ko (xtcp)' >"$T/bootoops2"
+expect 1 "--boot: a report before XTCP-VM-INIT" "$T/bootoops2" --boot
+printf '%s\r\n' '[    0.000000] Linux version 6.1.0' XTCP-VM-INIT \
+	'[   12.3] WARNING: CPU: 1 PID: 123 at net/xtcp/foo.c:42 xtcp_foo+0x12/0x40 [xtcp]' \
+	XTCP-VM-KLOG-BEGIN '[   12.3] WARNING: CPU: 1 PID: 123 at net/xtcp/foo.c:42' XTCP-VM-KLOG-END >"$T/lateoops"
+expect 0 "--boot: a report after XTCP-VM-INIT is not the boot's" "$T/lateoops" --boot
+expect 1 "... but the run's (scanned without --boot)" "$T/lateoops"
 
 # ktap-count.sh on a nested kselftest-style log
 cat >"$T/ktap" <<'EOF'
