@@ -126,15 +126,17 @@ void xtcp_cc_enter_recovery(struct sock *sk)
 void xtcp_cc_prr(struct sock *sk, u32 delivered, bool una_advanced)
 {
 	struct xtcp_sock *xs = xtcp_sk(sk);
+	u32 in_flight;
 
+	xtcp_assert_locked(sk);
 	if (xs->ca_state != TCP_CA_Recovery || !delivered)
 		return;
 	xs->prr_delivered += delivered;
-	xs->cw.cwnd = xtcp_packets_in_flight(sk) +
-		      xtcp_prr_sndcnt(xtcp_packets_in_flight(sk),
-				      xs->cw.ssthresh, xs->prior_cwnd,
-				      xs->prr_delivered, xs->prr_out,
-				      delivered, una_advanced);
+	in_flight = xtcp_packets_in_flight(sk);
+	xs->cw.cwnd = in_flight +
+		      xtcp_prr_sndcnt(in_flight, xs->cw.ssthresh,
+				      xs->prior_cwnd, xs->prr_delivered,
+				      xs->prr_out, delivered, una_advanced);
 }
 
 /**

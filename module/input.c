@@ -190,8 +190,7 @@ static void xtcp_ack_advance(struct sock *sk, const struct sk_buff *skb,
 	const struct xtcp_skb_cb *cb = XTCP_SKB_CB(skb);
 	struct xtcp_sock *xs = xtcp_sk(sk);
 	u32 acked = 0, sacked, prior_una = xs->snd_una, rtt = 0, sack_rtt = 0;
-	u32 prior_undelivered = xs->packets_out > xs->sacked_out ?
-				xs->packets_out - xs->sacked_out : 0;
+	u32 prior_undelivered = xtcp_packets_undelivered(sk);
 	bool dupack = false, advanced = xtcp_seq_after(cb->ack_seq, xs->snd_una);
 
 	xs->rcv_tstamp = jiffies;	/* the peer is alive (keepalive.c) */

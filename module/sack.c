@@ -36,6 +36,21 @@ static bool xtcp_skb_in_flight(const struct xtcp_sock *xs,
 }
 
 /**
+ * xtcp_packets_undelivered() - segments sent and neither acknowledged nor
+ * SACKed: what an ACK delivered is how far it brought this down (PRR).
+ * @sk: the socket.
+ *
+ * Return: @packets_out less @sacked_out, in segments.
+ */
+u32 xtcp_packets_undelivered(const struct sock *sk)
+{
+	const struct xtcp_sock *xs = xtcp_sk(sk);
+
+	return xs->packets_out > xs->sacked_out ?
+	       xs->packets_out - xs->sacked_out : 0;
+}
+
+/**
  * xtcp_packets_in_flight() - segments presumed in the network now.
  * @sk: the socket.
  *
@@ -484,8 +499,7 @@ void xtcp_recovery_ack(struct sock *sk, u32 acked, bool dupack,
 		xtcp_enter_recovery(sk);
 prr:
 	/* delivered: what left the queue or got SACKed (Linux's count) */
-	undelivered = xs->packets_out > xs->sacked_out ?
-		      xs->packets_out - xs->sacked_out : 0;
+	undelivered = xtcp_packets_undelivered(sk);
 	xtcp_cc_prr(sk, prior_undelivered > undelivered ?
 		    prior_undelivered - undelivered : 0,
 		    acked && xs->lost_out == lost);

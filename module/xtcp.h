@@ -1106,6 +1106,7 @@ void xtcp_cc_reduce(struct sock *sk);
 
 /* sack.c */
 u32 xtcp_packets_in_flight(const struct sock *sk);
+u32 xtcp_packets_undelivered(const struct sock *sk);
 void xtcp_sack_forget(struct sock *sk, const struct sk_buff *skb);
 void xtcp_sack_split(struct sock *sk, const struct sk_buff *nskb);
 void xtcp_sack_reset(struct sock *sk);
